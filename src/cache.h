@@ -1,0 +1,75 @@
+/*
+ * cache.h
+ *      The per-backend cache of flag definitions and tenant overrides.
+ *
+ * Evaluation never reads the tables per call: definitions are loaded once,
+ * a tenant's overrides the first time the tenant is asked about.  Triggers
+ * on the tables raise a relcache invalidation (see triggers.c); our
+ * callback marks the cache stale and the next call rebuilds it.  This is
+ * how committed changes reach every session (also on standbys, where
+ * invalidations are replayed, and on logical subscribers, where the
+ * triggers fire ALWAYS), and how a rollback restores the old answers.
+ */
+#ifndef FLAGFORGE_CACHE_H
+#define FLAGFORGE_CACHE_H
+
+#include "postgres.h"
+
+#include "resolver.h"
+
+/* A definition as cached: the resolver's view plus what SQL callers need. */
+typedef struct FFCachedFlag
+{
+	FFFlag		def;
+	bool		is_public;
+	int			index;			/* position in FFCache.flags (jsonb key order) */
+} FFCachedFlag;
+
+/* One override of a tenant, by the position of its flag. */
+typedef struct FFTenantOverride
+{
+	int			flag_index;
+	FFOverride	override;
+} FFTenantOverride;
+
+/* A tenant's overrides, sorted by flag_index (none is a valid entry). */
+typedef struct FFTenant
+{
+	FFStr		tenant_id;
+	int			noverrides;
+	FFTenantOverride *overrides;
+} FFTenant;
+
+/*
+ * Bumped whenever cached memory is released: a memo (fn_extra) holding
+ * pointers into the cache compares it before using them.
+ */
+extern uint64 ff_cache_epoch;
+
+/* Register the invalidation callback (from _PG_init). */
+extern void ff_cache_init(void);
+
+/*
+ * Make the cache usable for this call: rebuild what an invalidation made
+ * stale.  Call at the start of every SQL-callable entry point; pointers
+ * obtained afterwards stay valid until the next call of ff_cache_begin.
+ */
+extern void ff_cache_begin(void);
+
+/* Find a flag by key, or NULL. */
+extern const FFCachedFlag *ff_cache_find_flag(FFStr key);
+
+/* All flags in jsonb key order (length, then bytes). */
+extern const FFCachedFlag *ff_cache_flags(int *nflags);
+
+/* A tenant's overrides, loaded on first use. */
+extern const FFTenant *ff_cache_tenant(FFStr tenant_id);
+
+/* The override of a tenant for a flag, or NULL. */
+extern const FFOverride *ff_tenant_override(const FFTenant *tenant, int flag_index);
+
+/* Bytes held by the cache and how many tenants it holds (for the benchmark). */
+extern void ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes,
+						   int *nflags, int *ntenants);
+
+#endif							/* FLAGFORGE_CACHE_H */

@@ -1,0 +1,258 @@
+/*
+ * cache_load.c
+ *      Reading flag and override rows into cache memory.
+ *
+ * No SPI and no planning: a heap scan of the definitions and an index scan
+ * of the overrides primary key for one tenant.  Scans use a fresh snapshot
+ * taken after the relation lock (which is when invalidations are accepted),
+ * like catalog lookups do.  So a change committed before the load is seen,
+ * and one committed after it sends an invalidation that is still to come:
+ * the cache can never keep an answer older than the last invalidation.
+ * The fresh snapshot is a catalog snapshot because that is also allowed
+ * in parallel workers.  Columns are found by name, so later versions may
+ * add columns.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "cache_load.h"
+#include "catalog.h"
+
+/* An open table with a snapshot and its tuple descriptor. */
+typedef struct FFTableRead
+{
+	Relation	rel;
+	Snapshot	snapshot;
+	MemoryContext row_cxt;		/* reset after every row */
+} FFTableRead;
+
+/* Open relid and take the fresh snapshot the file header explains. */
+static void
+table_read_begin(FFTableRead *read, Oid relid)
+{
+	read->rel = table_open(relid, AccessShareLock);
+	InvalidateCatalogSnapshot();
+	read->snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+	read->row_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "flagforge row",
+										  ALLOCSET_SMALL_SIZES);
+}
+
+/* Release what table_read_begin took. */
+static void
+table_read_end(FFTableRead *read)
+{
+	MemoryContextDelete(read->row_cxt);
+	UnregisterSnapshot(read->snapshot);
+	table_close(read->rel, AccessShareLock);
+}
+
+/* The number of a column that must exist. */
+static AttrNumber
+column_number(Relation rel, const char *column)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), column);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist",
+						column, RelationGetRelationName(rel)),
+				 errhint("The table no longer has the layout flagforge created; reinstall the extension.")));
+	return attnum;
+}
+
+/* Copy a text datum's bytes into cxt. */
+static FFStr
+copy_text(Datum datum, MemoryContext cxt)
+{
+	text	   *t = DatumGetTextPP(datum);
+	FFStr		s;
+	char	   *copy;
+
+	s.len = VARSIZE_ANY_EXHDR(t);
+	copy = MemoryContextAlloc(cxt, s.len + 1);
+	memcpy(copy, VARDATA_ANY(t), s.len);
+	copy[s.len] = '\0';
+	s.ptr = copy;
+	return s;
+}
+
+/* Copy the non-NULL elements of a text[] into cxt, sorted when asked. */
+static FFStrList
+copy_text_array(Datum datum, MemoryContext cxt, bool sort)
+{
+	ArrayType  *array = DatumGetArrayTypeP(datum);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	FFStr	   *items;
+	FFStrList	list;
+	size_t		count = 0;
+
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &nelems);
+	items = nelems > 0 ? MemoryContextAlloc(cxt, sizeof(FFStr) * nelems) : NULL;
+	for (int i = 0; i < nelems; i++)
+		if (!nulls[i])
+			items[count++] = copy_text(elems[i], cxt);
+	if (sort)
+		ff_strlist_sort(items, count);
+	list.items = items;
+	list.count = count;
+	return list;
+}
+
+/* Every row of flagforge_flags, copied into cxt (in table order). */
+FFCachedFlag *
+ff_load_flags(MemoryContext cxt, int *nflags)
+{
+	FFTableRead read;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	AttrNumber	att_key,
+				att_default,
+				att_public,
+				att_rollout,
+				att_envs;
+	int			count = 0;
+	int			capacity = 64;
+	FFCachedFlag *flags = MemoryContextAlloc(cxt, sizeof(FFCachedFlag) * capacity);
+	Datum	   *values;
+	bool	   *isnull;
+
+	table_read_begin(&read, ff_flags_relid());
+	desc = RelationGetDescr(read.rel);
+	att_key = column_number(read.rel, "key");
+	att_default = column_number(read.rel, "default_enabled");
+	att_public = column_number(read.rel, "is_public");
+	att_rollout = column_number(read.rel, "rollout_percentage");
+	att_envs = column_number(read.rel, "environments");
+	values = palloc(sizeof(Datum) * desc->natts);
+	isnull = palloc(sizeof(bool) * desc->natts);
+
+	scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		MemoryContext old = MemoryContextSwitchTo(read.row_cxt);
+		FFCachedFlag *flag;
+
+		heap_deform_tuple(tuple, desc, values, isnull);
+		if (count == capacity)
+		{
+			capacity *= 2;
+			flags = repalloc(flags, sizeof(FFCachedFlag) * capacity);
+		}
+		flag = &flags[count];
+		memset(flag, 0, sizeof(*flag));
+		flag->def.key = copy_text(values[att_key - 1], cxt);
+		flag->def.default_enabled = !isnull[att_default - 1] &&
+			DatumGetBool(values[att_default - 1]);
+		flag->is_public = !isnull[att_public - 1] &&
+			DatumGetBool(values[att_public - 1]);
+		flag->def.rollout_percentage = isnull[att_rollout - 1] ? 0 :
+			DatumGetInt32(values[att_rollout - 1]);
+		flag->def.has_environments = !isnull[att_envs - 1];
+		if (flag->def.has_environments)
+			flag->def.environments = copy_text_array(values[att_envs - 1], cxt, false);
+		flag->index = count++;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(read.row_cxt);
+	}
+	systable_endscan(scan);
+	table_read_end(&read);
+	*nflags = count;
+	return flags;
+}
+
+/* The key that finds one tenant's rows through the primary key (tenant_id, flag_key). */
+static void
+init_tenant_key(ScanKey key, Relation rel, AttrNumber att_tenant, FFStr tenant_id)
+{
+	Oid			collation = TupleDescAttr(RelationGetDescr(rel), att_tenant - 1)->attcollation;
+
+	ScanKeyEntryInitialize(key, 0, att_tenant, BTEqualStrategyNumber,
+						   InvalidOid, collation, F_TEXTEQ,
+						   PointerGetDatum(cstring_to_text_with_len(tenant_id.ptr,
+																	(int) tenant_id.len)));
+}
+
+/* The rows of override table relid for one tenant, copied into cxt. */
+FFLoadedOverride *
+ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *noverrides)
+{
+	FFTableRead read;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	ScanKeyData key;
+	Oid			pkey;
+	AttrNumber	att_tenant,
+				att_flag,
+				att_enabled,
+				att_rollout,
+				att_users,
+				att_groups;
+	int			count = 0;
+	int			capacity = 8;
+	FFLoadedOverride *rows = MemoryContextAlloc(cxt, sizeof(FFLoadedOverride) * capacity);
+	Datum	   *values;
+	bool	   *isnull;
+
+	table_read_begin(&read, relid);
+	desc = RelationGetDescr(read.rel);
+	att_tenant = column_number(read.rel, "tenant_id");
+	att_flag = column_number(read.rel, "flag_key");
+	att_enabled = column_number(read.rel, "enabled");
+	att_rollout = column_number(read.rel, "rollout_percentage");
+	att_users = column_number(read.rel, "enabled_for_users");
+	att_groups = column_number(read.rel, "enabled_for_groups");
+	values = palloc(sizeof(Datum) * desc->natts);
+	isnull = palloc(sizeof(bool) * desc->natts);
+
+	init_tenant_key(&key, read.rel, att_tenant, tenant_id);
+	pkey = RelationGetPrimaryKeyIndex(read.rel);
+	scan = systable_beginscan(read.rel, pkey, OidIsValid(pkey), read.snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		MemoryContext old = MemoryContextSwitchTo(read.row_cxt);
+		FFLoadedOverride *row;
+
+		heap_deform_tuple(tuple, desc, values, isnull);
+		if (count == capacity)
+		{
+			capacity *= 2;
+			rows = repalloc(rows, sizeof(FFLoadedOverride) * capacity);
+		}
+		row = &rows[count++];
+		memset(row, 0, sizeof(*row));
+		row->flag_key = copy_text(values[att_flag - 1], cxt);
+		row->override.enabled = isnull[att_enabled - 1] ? FF_OPINION_NONE :
+			DatumGetBool(values[att_enabled - 1]) ? FF_OPINION_ON : FF_OPINION_OFF;
+		row->override.rollout_percentage = isnull[att_rollout - 1] ? FF_ROLLOUT_NULL :
+			DatumGetInt32(values[att_rollout - 1]);
+		if (!isnull[att_users - 1])
+			row->override.users = copy_text_array(values[att_users - 1], cxt, true);
+		if (!isnull[att_groups - 1])
+			row->override.groups = copy_text_array(values[att_groups - 1], cxt, true);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(read.row_cxt);
+	}
+	systable_endscan(scan);
+	table_read_end(&read);
+	*noverrides = count;
+	return rows;
+}

@@ -1,0 +1,127 @@
+/*
+ * catalog.c
+ *      Finding the extension's schema and tables.
+ *
+ * The extension is not relocatable, but CREATE EXTENSION may put it in any
+ * schema, so the C code never assumes "public": it asks pg_extension.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "catalog.h"
+
+#define FF_EXTENSION_NAME "flagforge"
+
+static Oid	remembered_schema = InvalidOid;
+static Oid	remembered_flags = InvalidOid;
+static Oid	remembered_overrides = InvalidOid;
+
+/* The namespace of our pg_extension row, or InvalidOid. */
+static Oid
+lookup_extension_schema(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			schema = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(FF_EXTENSION_NAME));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return schema;
+}
+
+/* The schema CREATE EXTENSION put flagforge in; errors if not installed. */
+Oid
+ff_extension_schema(void)
+{
+	if (!OidIsValid(remembered_schema))
+	{
+		remembered_schema = lookup_extension_schema();
+		if (!OidIsValid(remembered_schema))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("extension \"%s\" is not installed in this database",
+							FF_EXTENSION_NAME),
+					 errhint("Run CREATE EXTENSION %s.", FF_EXTENSION_NAME)));
+	}
+	return remembered_schema;
+}
+
+/* A table of the extension by name; errors if it is gone. */
+static Oid
+lookup_extension_table(const char *relname)
+{
+	Oid			relid = get_relname_relid(relname, ff_extension_schema());
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s.%s\" of extension \"%s\" does not exist",
+						get_namespace_name(ff_extension_schema()), relname,
+						FF_EXTENSION_NAME),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+	return relid;
+}
+
+/* flagforge_flags */
+Oid
+ff_flags_relid(void)
+{
+	if (!OidIsValid(remembered_flags))
+		remembered_flags = lookup_extension_table("flagforge_flags");
+	return remembered_flags;
+}
+
+/* flagforge_overrides */
+Oid
+ff_overrides_relid(void)
+{
+	if (!OidIsValid(remembered_overrides))
+		remembered_overrides = lookup_extension_table("flagforge_overrides");
+	return remembered_overrides;
+}
+
+/* True when relid is one of the tables remembered here. */
+bool
+ff_catalog_is_ours(Oid relid)
+{
+	return OidIsValid(relid) &&
+		(relid == remembered_flags || relid == remembered_overrides);
+}
+
+/* Forget everything remembered (the next lookup asks the catalogs). */
+void
+ff_catalog_forget(void)
+{
+	remembered_schema = InvalidOid;
+	remembered_flags = InvalidOid;
+	remembered_overrides = InvalidOid;
+}
+
+/* "schema.table", quoted, for query text run through SPI. */
+char *
+ff_qualified_table_name(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
+
+	if (relname == NULL || nspname == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	return quote_qualified_identifier(nspname, relname);
+}

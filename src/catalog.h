@@ -1,0 +1,29 @@
+/*
+ * catalog.h
+ *      Where the extension's tables are: its schema and their OIDs.
+ *
+ * Looked up once and remembered until a relcache invalidation names one
+ * of them (DROP/CREATE EXTENSION), see cache.c.
+ */
+#ifndef FLAGFORGE_CATALOG_H
+#define FLAGFORGE_CATALOG_H
+
+#include "postgres.h"
+
+/* The schema CREATE EXTENSION put flagforge in; errors if not installed. */
+extern Oid	ff_extension_schema(void);
+
+/* flagforge_flags and flagforge_overrides; error if missing. */
+extern Oid	ff_flags_relid(void);
+extern Oid	ff_overrides_relid(void);
+
+/* True when relid is one of the tables remembered here. */
+extern bool ff_catalog_is_ours(Oid relid);
+
+/* Forget everything remembered (the next lookup asks the catalogs). */
+extern void ff_catalog_forget(void);
+
+/* "schema.table", quoted, for query text run through SPI. */
+extern char *ff_qualified_table_name(Oid relid);
+
+#endif							/* FLAGFORGE_CATALOG_H */

@@ -1,0 +1,45 @@
+/*
+ * context.h
+ *      Building the evaluation context (tenant, user, groups, environment)
+ *      from SQL arguments and the flagforge.* settings.
+ */
+#ifndef FLAGFORGE_CONTEXT_H
+#define FLAGFORGE_CONTEXT_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "resolver.h"
+
+/* Parsed groups of a text[] argument, remembered across the rows of a query. */
+typedef struct FFGroupsMemo
+{
+	char	   *raw;			/* bytes of the array the list came from */
+	Size		raw_len;
+	FFStrList	list;
+	MemoryContext cxt;			/* where raw and list live */
+} FFGroupsMemo;
+
+/* A text argument as an FFStr pointing into the argument; false if NULL. */
+extern bool ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out);
+
+/* The tenant: the argument, else flagforge.tenant, else an error. */
+extern FFStr ff_tenant_arg(FunctionCallInfo fcinfo, int argno);
+
+/* The tenant from the settings, else an error. */
+extern FFStr ff_tenant_from_settings(void);
+
+/*
+ * Fill ctx from the arguments tenant_arg, tenant_arg+1 (user),
+ * tenant_arg+2 (groups) and tenant_arg+3 (environment).
+ */
+extern void ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
+								 FFGroupsMemo *groups_memo, FFContext *ctx);
+
+/* Fill ctx from the settings alone (the context forms). */
+extern void ff_context_from_settings(FFContext *ctx);
+
+/* The non-NULL elements of a text[] as a list, reusing memo when unchanged. */
+extern FFStrList ff_groups_from_array(Datum array, FFGroupsMemo *memo);
+
+#endif							/* FLAGFORGE_CONTEXT_H */

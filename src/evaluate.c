@@ -1,0 +1,318 @@
+/*
+ * evaluate.c
+ *      The SQL-callable evaluation functions: flagforge_is_enabled (both
+ *      forms), flagforge_evaluate_all (both forms), flagforge_evaluate_many
+ *      and flagforge_bucket.
+ *
+ * A thin shell: build the context (context.c), find the definition and
+ * the tenant's override in the cache (cache.c), ask the resolver
+ * (resolver.c).  For the per-row case, a memo in fn_extra remembers the
+ * flag and the last tenant, so a query over a million rows looks the flag
+ * up once and allocates nothing per row.  The memo is created once per
+ * query; that is when pending invalidations are accepted, so every
+ * statement sees what was committed before it started.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "cache.h"
+#include "context.h"
+#include "murmur3.h"
+
+PG_FUNCTION_INFO_V1(flagforge_is_enabled);
+PG_FUNCTION_INFO_V1(flagforge_is_enabled_from_settings);
+PG_FUNCTION_INFO_V1(flagforge_evaluate_all);
+PG_FUNCTION_INFO_V1(flagforge_evaluate_all_from_settings);
+PG_FUNCTION_INFO_V1(flagforge_evaluate_many);
+PG_FUNCTION_INFO_V1(flagforge_bucket);
+
+/* A remembered string (a key or a tenant) and what it was found to be. */
+typedef struct FFRemembered
+{
+	bool		valid;
+	char	   *bytes;
+	size_t		len;
+	size_t		capacity;
+	const void *found;
+} FFRemembered;
+
+/* What one call site of a function remembers across the rows of a query. */
+typedef struct FFEvalMemo
+{
+	uint64		epoch;			/* ff_cache_epoch the pointers belong to */
+	FFRemembered flag;			/* found: const FFCachedFlag *, NULL if unknown */
+	FFRemembered tenant;		/* found: const FFTenant * */
+	FFGroupsMemo groups;
+	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
+} FFEvalMemo;
+
+/* The memo of this call site, with the cache made current. */
+static FFEvalMemo *
+eval_memo(FunctionCallInfo fcinfo)
+{
+	FFEvalMemo *memo = (FFEvalMemo *) fcinfo->flinfo->fn_extra;
+
+	if (memo == NULL)
+	{
+		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FFEvalMemo));
+		memo->cxt = fcinfo->flinfo->fn_mcxt;
+		memo->groups.cxt = AllocSetContextCreate(memo->cxt, "flagforge groups",
+												 ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = memo;
+		/* A new query: take in changes committed since the last one. */
+		AcceptInvalidationMessages();
+	}
+	ff_cache_begin();
+	if (memo->epoch != ff_cache_epoch)
+	{
+		memo->flag.valid = false;
+		memo->tenant.valid = false;
+		memo->epoch = ff_cache_epoch;
+	}
+	return memo;
+}
+
+/* True when r holds s (the same bytes). */
+static inline bool
+remembered_is(const FFRemembered *r, FFStr s)
+{
+	return r->valid && r->len == s.len &&
+		(s.len == 0 || memcmp(r->bytes, s.ptr, s.len) == 0);
+}
+
+/* Remember s and what it was found to be. */
+static void
+remember(FFEvalMemo *memo, FFRemembered *r, FFStr s, const void *found)
+{
+	if (r->capacity < s.len + 1)
+	{
+		if (r->bytes)
+			pfree(r->bytes);
+		r->capacity = Max(s.len + 1, 32);
+		r->bytes = MemoryContextAlloc(memo->cxt, r->capacity);
+	}
+	if (s.len > 0)
+		memcpy(r->bytes, s.ptr, s.len);
+	r->len = s.len;
+	r->found = found;
+	r->valid = true;
+}
+
+/* The cached flag for key (NULL when unknown), through the memo. */
+static const FFCachedFlag *
+memo_flag(FFEvalMemo *memo, FFStr key)
+{
+	const FFCachedFlag *flag;
+
+	if (remembered_is(&memo->flag, key))
+		return (const FFCachedFlag *) memo->flag.found;
+	flag = ff_cache_find_flag(key);
+	remember(memo, &memo->flag, key, flag);
+	return flag;
+}
+
+/* The cached tenant, through the memo. */
+static const FFTenant *
+memo_tenant(FFEvalMemo *memo, FFStr tenant_id)
+{
+	const FFTenant *tenant;
+
+	if (remembered_is(&memo->tenant, tenant_id))
+		return (const FFTenant *) memo->tenant.found;
+	tenant = ff_cache_tenant(tenant_id);
+	/* Loading may have pushed the cache over its bound: that is for the next call. */
+	remember(memo, &memo->tenant, tenant_id, tenant);
+	return tenant;
+}
+
+/* Evaluate one flag in ctx through the memo. */
+static bool
+evaluate_one(FFEvalMemo *memo, FFStr key, const FFContext *ctx)
+{
+	const FFCachedFlag *flag = memo_flag(memo, key);
+	const FFTenant *tenant;
+
+	if (flag == NULL)
+		return false;			/* an unknown key is off */
+	tenant = memo_tenant(memo, ctx->tenant);
+	return ff_is_enabled(&flag->def, ff_tenant_override(tenant, flag->index), ctx);
+}
+
+/*
+ * flagforge_is_enabled(flag_key, tenant, user_id, groups, environment)
+ */
+Datum
+flagforge_is_enabled(PG_FUNCTION_ARGS)
+{
+	FFEvalMemo *memo;
+	FFStr		key;
+	FFContext	ctx;
+
+	if (!ff_text_arg(fcinfo, 0, &key))
+		PG_RETURN_NULL();
+	memo = eval_memo(fcinfo);
+	ff_context_from_args(fcinfo, 1, &memo->groups, &ctx);
+	PG_RETURN_BOOL(evaluate_one(memo, key, &ctx));
+}
+
+/*
+ * flagforge_is_enabled(flag_key): the context from the settings.
+ */
+Datum
+flagforge_is_enabled_from_settings(PG_FUNCTION_ARGS)
+{
+	FFEvalMemo *memo;
+	FFStr		key;
+	FFContext	ctx;
+
+	if (!ff_text_arg(fcinfo, 0, &key))
+		PG_RETURN_NULL();
+	memo = eval_memo(fcinfo);
+	ff_context_from_settings(&ctx);
+	PG_RETURN_BOOL(evaluate_one(memo, key, &ctx));
+}
+
+/* Every flag (or every public one) in ctx as a jsonb object. */
+static Datum
+evaluate_all_jsonb(const FFContext *ctx, bool public_only)
+{
+	int			nflags;
+	const FFCachedFlag *flags = ff_cache_flags(&nflags);
+	const FFTenant *tenant = ff_cache_tenant(ctx->tenant);
+	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(nflags, 1));
+	JsonbValue	object;
+	int			npairs = 0;
+	int			next_override = 0;
+
+	/*
+	 * The flags are kept in jsonb key order, so the pairs can be handed to
+	 * jsonb as they are; the tenant's overrides are in the same order and
+	 * are walked alongside.
+	 */
+	for (int i = 0; i < nflags; i++)
+	{
+		const FFOverride *override = NULL;
+		JsonbPair  *pair;
+
+		while (next_override < tenant->noverrides &&
+			   tenant->overrides[next_override].flag_index < i)
+			next_override++;
+		if (next_override < tenant->noverrides &&
+			tenant->overrides[next_override].flag_index == i)
+			override = &tenant->overrides[next_override].override;
+		if (public_only && !flags[i].is_public)
+			continue;
+
+		pair = &pairs[npairs];
+		pair->key.type = jbvString;
+		pair->key.val.string.val = (char *) flags[i].def.key.ptr;
+		pair->key.val.string.len = (int) flags[i].def.key.len;
+		pair->value.type = jbvBool;
+		pair->value.val.boolean = ff_is_enabled(&flags[i].def, override, ctx);
+		pair->order = npairs;
+		npairs++;
+	}
+	object.type = jbvObject;
+	object.val.object.nPairs = npairs;
+	object.val.object.pairs = pairs;
+	return JsonbPGetDatum(JsonbValueToJsonb(&object));
+}
+
+/*
+ * flagforge_evaluate_all(tenant, user_id, groups, environment, public_only)
+ */
+Datum
+flagforge_evaluate_all(PG_FUNCTION_ARGS)
+{
+	FFEvalMemo *memo = eval_memo(fcinfo);
+	FFContext	ctx;
+	bool		public_only = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+
+	ff_context_from_args(fcinfo, 0, &memo->groups, &ctx);
+	PG_RETURN_DATUM(evaluate_all_jsonb(&ctx, public_only));
+}
+
+/*
+ * flagforge_evaluate_all(): the context from the settings.
+ */
+Datum
+flagforge_evaluate_all_from_settings(PG_FUNCTION_ARGS)
+{
+	FFContext	ctx;
+
+	(void) eval_memo(fcinfo);
+	ff_context_from_settings(&ctx);
+	PG_RETURN_DATUM(evaluate_all_jsonb(&ctx, false));
+}
+
+/*
+ * flagforge_evaluate_many(flag_keys, tenant, user_id, groups, environment):
+ * the named flags, unknown ones present and false, NULL keys skipped.
+ */
+Datum
+flagforge_evaluate_many(PG_FUNCTION_ARGS)
+{
+	FFEvalMemo *memo;
+	FFContext	ctx;
+	Datum	   *keys;
+	bool	   *nulls;
+	int			nkeys;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	memo = eval_memo(fcinfo);
+	ff_context_from_args(fcinfo, 1, &memo->groups, &ctx);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
+					  &keys, &nulls, &nkeys);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < nkeys; i++)
+	{
+		text	   *key_text;
+		FFStr		key;
+		JsonbValue	k,
+					v;
+
+		if (nulls[i])
+			continue;
+		key_text = DatumGetTextPP(keys[i]);
+		key.ptr = VARDATA_ANY(key_text);
+		key.len = VARSIZE_ANY_EXHDR(key_text);
+		k.type = jbvString;
+		k.val.string.val = (char *) key.ptr;
+		k.val.string.len = (int) key.len;
+		v.type = jbvBool;
+		v.val.boolean = evaluate_one(memo, key, &ctx);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(result)));
+}
+
+/*
+ * flagforge_bucket(tenant, flag_key, user_id): the 0-99 rollout bucket.
+ * A NULL tenant or user hashes as the empty string, as in the reference.
+ */
+Datum
+flagforge_bucket(PG_FUNCTION_ARGS)
+{
+	FFStr		tenant = {NULL, 0};
+	FFStr		key;
+	FFStr		user = {NULL, 0};
+
+	if (!ff_text_arg(fcinfo, 1, &key))
+		PG_RETURN_NULL();
+	(void) ff_text_arg(fcinfo, 0, &tenant);
+	(void) ff_text_arg(fcinfo, 2, &user);
+	PG_RETURN_INT32(ff_bucket(tenant.ptr, tenant.len, key.ptr, key.len,
+							  user.ptr, user.len));
+}

@@ -1,0 +1,123 @@
+/*
+ * resolver.h
+ *      The FlagForge resolver: which answer a flag gives in a context.
+ *
+ * Plain C with no PostgreSQL types.  The evaluation order is the reference
+ * library's to the letter (see README "How a flag is decided"):
+ *   1. environment gate, 2. no override -> default (+ rollout),
+ *   3. user target, 4. group target, 5. override on/off (+ its rollout),
+ *   6. override without opinion -> as 2.
+ * The caller owns every string; nothing here allocates.
+ */
+#ifndef FLAGFORGE_RESOLVER_H
+#define FLAGFORGE_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A byte string that need not be NUL-terminated; ptr may be NULL when len is 0. */
+typedef struct FFStr
+{
+	const char *ptr;
+	size_t		len;
+} FFStr;
+
+/* A list of strings.  Lists searched by ff_strlist_contains must be sorted. */
+typedef struct FFStrList
+{
+	const FFStr *items;
+	size_t		count;
+} FFStrList;
+
+/* An override's "enabled" column: NULL means the tenant has no opinion. */
+typedef enum FFOpinion
+{
+	FF_OPINION_NONE = 0,
+	FF_OPINION_ON,
+	FF_OPINION_OFF
+} FFOpinion;
+
+/* rollout_percentage of an override that is NULL */
+#define FF_ROLLOUT_NULL (-1)
+
+/* A flag definition (a row of flagforge_flags). */
+typedef struct FFFlag
+{
+	FFStr		key;
+	bool		default_enabled;
+	int			rollout_percentage; /* 0..100 */
+	bool		has_environments;	/* false: NULL, every environment */
+	FFStrList	environments;	/* any order */
+} FFFlag;
+
+/* A tenant override (a row of flagforge_overrides). */
+typedef struct FFOverride
+{
+	FFOpinion	enabled;
+	int			rollout_percentage; /* 0..100 or FF_ROLLOUT_NULL */
+	FFStrList	users;			/* sorted (ff_strlist_sort) */
+	FFStrList	groups;			/* sorted (ff_strlist_sort) */
+} FFOverride;
+
+/* Who is asking. */
+typedef struct FFContext
+{
+	FFStr		tenant;			/* hashed as given; empty when there is none */
+	bool		has_user;		/* false: anonymous */
+	FFStr		user;
+	FFStrList	groups;			/* any order */
+	bool		has_environment;	/* false: no environment */
+	FFStr		environment;
+} FFContext;
+
+/* The step of the evaluation order that decided (for explain). */
+typedef enum FFStep
+{
+	FF_STEP_UNKNOWN_FLAG = 0,	/* no such flag: false (decided by the caller) */
+	FF_STEP_ENVIRONMENT_GATE,	/* 1: environment not allowed: false */
+	FF_STEP_DEFAULT_OFF,		/* 2/6: default_enabled false */
+	FF_STEP_DEFAULT_ON,			/* 2/6: default_enabled true, no bucketing */
+	FF_STEP_DEFAULT_ROLLOUT,	/* 2/6: default_enabled true, bucket decided */
+	FF_STEP_USER_TARGET,		/* 3: user in enabled_for_users: true */
+	FF_STEP_GROUP_TARGET,		/* 4: a group in enabled_for_groups: true */
+	FF_STEP_OVERRIDE_OFF,		/* 5: override enabled false */
+	FF_STEP_OVERRIDE_ON,		/* 5: override enabled true, no bucketing */
+	FF_STEP_OVERRIDE_ROLLOUT	/* 5: override enabled true, bucket decided */
+} FFStep;
+
+/* The answer and how it was reached. */
+typedef struct FFDecision
+{
+	bool		value;
+	FFStep		step;
+	bool		had_override;	/* an override row existed */
+	int			bucket;			/* 0..99 when a rollout bucketed, else -1 */
+} FFDecision;
+
+/* Decide flag for ctx; override is NULL when the tenant has none. */
+extern FFDecision ff_resolve(const FFFlag *flag, const FFOverride *override,
+							 const FFContext *ctx);
+
+/* Just the answer of ff_resolve. */
+extern bool ff_is_enabled(const FFFlag *flag, const FFOverride *override,
+						  const FFContext *ctx);
+
+/* rollout(p) of the reference: 0 and >= 100 are on for everyone. */
+extern bool ff_rollout_needs_bucket(int percentage);
+
+/* A stable name for a step ("environment_gate", "user_target", ...). */
+extern const char *ff_step_name(FFStep step);
+
+/* Byte-wise order of two strings (shorter first on a common prefix). */
+extern int	ff_str_compare(FFStr a, FFStr b);
+
+/* True when a and b hold the same bytes. */
+extern bool ff_str_equal(FFStr a, FFStr b);
+
+/* Sort a list in place for ff_strlist_contains. */
+extern void ff_strlist_sort(FFStr *items, size_t count);
+
+/* Binary search in a sorted list. */
+extern bool ff_strlist_contains(FFStrList sorted, FFStr s);
+
+#endif							/* FLAGFORGE_RESOLVER_H */

@@ -1,0 +1,160 @@
+/*
+ * yaml_parse.h
+ *      Reader of the FlagForge flag file (YAML) into plain C structs.
+ *
+ * Plain C on libyaml's event API, with no PostgreSQL headers or types, so
+ * that it can be unit tested and fuzzed alone; the SQL wrapper copies the
+ * result into PostgreSQL memory and tables.  Every string in the result is
+ * UTF-8, NUL-terminated and malloc'd; ff_yaml_document_free() releases it
+ * all.  The rules the reader applies (which spellings are booleans, what is
+ * refused, what only warns) are listed at the top of yaml_parse.c.
+ */
+#ifndef FLAGFORGE_YAML_PARSE_H
+#define FLAGFORGE_YAML_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A flag key is 1 to 255 characters (Unicode code points), as the table says. */
+#define FF_YAML_KEY_MAX_CHARS	255
+/* Room for the longest key in UTF-8 (4 bytes a character) and its NUL. */
+#define FF_YAML_KEY_BUFSIZE		1024
+/* Collections nested deeper than this are refused (the format needs 5). */
+#define FF_YAML_MAX_DEPTH		64
+
+/* A list of strings; items is NULL when count is 0. */
+typedef struct FFYamlStringList
+{
+	char	  **items;
+	size_t		count;
+} FFYamlStringList;
+
+/* One entry of the flags: mapping. */
+typedef struct FFYamlFlag
+{
+	char	   *key;			/* the mapping key: 1-255 characters */
+	char	   *name;			/* required */
+	char	   *description;	/* "" when absent */
+	bool		default_enabled;
+	bool		is_public;
+	bool		deprecated;
+	int			rollout_percentage; /* 0..100 */
+	bool		has_environments;	/* false: absent or null (every environment) */
+	FFYamlStringList environments;	/* may be empty: blocked everywhere */
+	int			line;			/* where the key was, 1-based */
+	int			column;
+} FFYamlFlag;
+
+/* One tenant's override of one flag, from the overrides: mapping. */
+typedef struct FFYamlOverride
+{
+	char	   *tenant_id;		/* any string, even "" */
+	char	   *flag_key;		/* 1-255 characters; not checked against flags */
+	bool		has_enabled;	/* the field was present */
+	int			enabled;		/* -1 = null, 0 = false, 1 = true */
+	bool		has_rollout;
+	int			rollout_percentage; /* -1 = null, else 0..100 */
+	bool		has_users;
+	FFYamlStringList users;		/* enabled_for_users */
+	bool		has_groups;
+	FFYamlStringList groups;	/* enabled_for_groups */
+	int			line;			/* where the flag key was, 1-based */
+	int			column;
+} FFYamlOverride;
+
+/* Something legal but probably not what the author meant. */
+typedef struct FFYamlWarning
+{
+	int			line;			/* 1-based */
+	int			column;
+	char	   *flag_key;
+	char	   *message;		/* lower case, no trailing period */
+} FFYamlWarning;
+
+/* The whole file; flags and overrides in document order. */
+typedef struct FFYamlDocument
+{
+	FFYamlFlag *flags;
+	size_t		nflags;
+	FFYamlOverride *overrides;
+	size_t		noverrides;
+	FFYamlWarning *warnings;
+	size_t		nwarnings;
+} FFYamlDocument;
+
+/* What went wrong; FF_YAML_OK is 0.  New values are only ever appended. */
+typedef enum FFYamlStatus
+{
+	FF_YAML_OK = 0,
+	FF_YAML_SYNTAX,				/* not YAML: libyaml's complaint, NUL byte */
+	FF_YAML_STRUCTURE,			/* a mapping/list/scalar where another was due */
+	FF_YAML_TYPE,				/* a scalar of the wrong type */
+	FF_YAML_RANGE,				/* rollout outside 0..100, key length */
+	FF_YAML_UNKNOWN_FIELD,		/* a key the format does not know */
+	FF_YAML_DUPLICATE,			/* the same key twice in one mapping */
+	FF_YAML_MISSING,			/* a flag without name */
+	FF_YAML_LIMIT,				/* nesting deeper than FF_YAML_MAX_DEPTH */
+	FF_YAML_NOMEM,				/* malloc failed */
+	FF_YAML_UNSUPPORTED			/* anchors, aliases, tags, merge keys, 2+ documents */
+} FFYamlStatus;
+
+/* The first error found; the parse stops there. */
+typedef struct FFYamlError
+{
+	FFYamlStatus status;
+	int			line;			/* 1-based; 0 when unknown (out of memory) */
+	int			column;			/* 1-based, in characters */
+	char		tenant_id[FF_YAML_KEY_BUFSIZE]; /* override's tenant, else "" */
+	char		flag_key[FF_YAML_KEY_BUFSIZE];	/* flag being read, else "" */
+	char		field[64];		/* field being read, else "" */
+	char		message[512];	/* lower case, no trailing period */
+} FFYamlError;
+
+/* How PyYAML's SafeLoader resolves an untagged plain (unquoted) scalar. */
+typedef enum FFYamlScalarKind
+{
+	FF_SCALAR_STR = 0,
+	FF_SCALAR_NULL,				/* ~ null Null NULL and the empty scalar */
+	FF_SCALAR_BOOL,				/* yes/no/true/false/on/off in 3 casings */
+	FF_SCALAR_INT,				/* 12, -1_000, 0x1f, 017, 0b101, 1:30 */
+	FF_SCALAR_FLOAT,			/* 1.5, 1., .5, 1.0e+3, .inf, .nan, 1:30.5 */
+	FF_SCALAR_TIMESTAMP,		/* 2024-01-31, 2024-1-31 10:00:00Z */
+	FF_SCALAR_MERGE,			/* << */
+	FF_SCALAR_VALUE				/* = */
+} FFYamlScalarKind;
+
+/*
+ * Parse len bytes of UTF-8 YAML (input need not be NUL-terminated).
+ * On FF_YAML_OK *doc holds the result, to be released with
+ * ff_yaml_document_free().  On any other status *doc is left empty (nothing
+ * to free) and *err, when err is not NULL, says what and where.
+ */
+extern FFYamlStatus ff_yaml_parse(const char *input, size_t len,
+								  FFYamlDocument *doc, FFYamlError *err);
+
+/* Release everything a document holds and leave it empty; NULL is fine. */
+extern void ff_yaml_document_free(FFYamlDocument *doc);
+
+/* Resolve a plain scalar's text exactly as PyYAML 6 SafeLoader does. */
+extern FFYamlScalarKind ff_yaml_resolve_plain(const char *s, size_t len);
+
+/*
+ * Value of a plain scalar that resolves to FF_SCALAR_INT, clamped to
+ * +-10^15.  False for the few texts PyYAML resolves as int but then fails
+ * to convert ("0b_", "0x_").
+ */
+extern bool ff_yaml_plain_int(const char *s, size_t len, long long *value);
+
+/* Short name of a status, such as "syntax" or "unknown field". */
+extern const char *ff_yaml_status_name(FFYamlStatus status);
+
+#ifdef FF_YAML_FAULT_INJECTION
+/*
+ * Test hook: when >= 0, each allocation made by the reader or the emitter
+ * decrements it and the one that finds it at 0 fails.  -1 (the default)
+ * disables failures.  Compiled only with -DFF_YAML_FAULT_INJECTION.
+ */
+extern long ff_yaml_fault_countdown;
+#endif
+
+#endif							/* FLAGFORGE_YAML_PARSE_H */
