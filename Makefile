@@ -16,7 +16,7 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION      = cross_session
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation
 
-EXTRA_CLEAN = build
+EXTRA_CLEAN = build results output_iso regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

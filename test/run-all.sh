@@ -1,0 +1,48 @@
+#!/bin/bash
+# test/run-all.sh: the whole test suite, from a fresh Debian 12 machine (as root).
+#
+# Installs the packages it needs, builds and installs flagforge, runs the C
+# unit tests, starts a throwaway cluster (as the postgres user, private port
+# and socket), runs the pg_regress and isolation suites, the shell tests and
+# the differential test against the Python reference, then stops the cluster.
+# FF_SKIP_PACKAGES=1 skips apt-get (for repeated local runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source test/lib/cluster.sh
+
+if [ "${FF_SKIP_PACKAGES:-0}" != 1 ]; then
+    echo "== installing packages"
+    ff_install_packages
+fi
+
+echo "== building and installing"
+make -s >/dev/null
+make -s install >/dev/null
+
+echo "== C unit tests (ASan, UBSan)"
+make -s unittest
+
+TEST_DIR=/tmp/flagforge-test
+TEST_PORT=${FF_TEST_PORT:-55433}
+trap 'ff_cluster_stop "$TEST_DIR"' EXIT
+echo "== starting a throwaway cluster in $TEST_DIR on port $TEST_PORT"
+ff_cluster_start "$TEST_DIR" "$TEST_PORT"
+export PGHOST=$TEST_DIR PGPORT=$TEST_PORT PGUSER=postgres
+
+echo "== pg_regress and isolation suites"
+if ! make -s installcheck; then
+    cat regression.diffs output_iso/regression.diffs 2>/dev/null || true
+    exit 1
+fi
+
+for script in test/shell/*.sh; do
+    echo "== $script"
+    bash "$script"
+done
+
+echo "== differential test against the Python reference resolver"
+psql -X -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS differential" -c "CREATE DATABASE differential"
+psql -X -q -d differential -c "CREATE EXTENSION flagforge"
+PGDATABASE=differential /usr/bin/python3 test/reference/differential.py
+
+echo "== all tests passed"
