@@ -205,6 +205,16 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.flagforge_version() IS
     'Version of the loaded flagforge library.';
 
+CREATE FUNCTION @extschema@.flagforge_cache_stats(
+    OUT flags integer, OUT flag_bytes bigint, OUT tenants integer,
+    OUT tenant_bytes bigint, OUT memory_limit_bytes bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'flagforge_cache_stats'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_cache_stats() IS
+    'What this backend''s flag cache holds: flags and tenants cached and the bytes they take, and the flagforge.cache_memory_limit bound.';
+
 -- ---------------------------------------------------------------------------
 -- DBA functions
 -- ---------------------------------------------------------------------------
@@ -243,3 +253,16 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION @extschema@.flagforge_clear_override(text, text) IS
     'Delete the tenant''s override of the flag; true if there was one.';
+
+-- ---------------------------------------------------------------------------
+-- YAML import and export (the FlagForge flag file)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.flagforge_import_yaml(
+    document text, prune boolean DEFAULT false, dry_run boolean DEFAULT false)
+RETURNS TABLE (flag_key text, action text)
+AS 'MODULE_PATHNAME', 'flagforge_import_yaml'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_import_yaml(text, boolean, boolean) IS
+    'Sync flags (and optional tenant overrides) from a FlagForge YAML document, all or nothing: one row per flag with action created, updated, unchanged or (with prune) deleted. dry_run reports without writing.';

@@ -267,8 +267,7 @@ ff_cache_tenant(FFStr tenant_id)
 	slot->tenant = tenant;
 	ntenants++;
 
-	if (MemoryContextMemAllocated(tenants_cxt, true) >
-		(Size) ff_setting_cache_memory_limit_kb * 1024)
+	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
 		tenants_over_limit = true;
 	return tenant;
 }
@@ -293,6 +292,13 @@ ff_tenant_override(const FFTenant *tenant, int flag_index)
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* flagforge.cache_memory_limit in bytes. */
+int64
+ff_cache_memory_limit_bytes(void)
+{
+	return (int64) ff_setting_cache_memory_limit_kb * 1024;
 }
 
 /* Bytes held by the cache and how many tenants it holds (for the benchmark). */

@@ -68,6 +68,9 @@ extern const FFTenant *ff_cache_tenant(FFStr tenant_id);
 /* The override of a tenant for a flag, or NULL. */
 extern const FFOverride *ff_tenant_override(const FFTenant *tenant, int flag_index);
 
+/* flagforge.cache_memory_limit in bytes. */
+extern int64 ff_cache_memory_limit_bytes(void);
+
 /* Bytes held by the cache and how many tenants it holds (for the benchmark). */
 extern void ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes,
 						   int *nflags, int *ntenants);
