@@ -219,7 +219,7 @@ COMMENT ON FUNCTION @extschema@.flagforge_cache_stats() IS
 -- DBA functions
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.flagforge_enable(flag_key text, tenant text)
+CREATE FUNCTION @extschema@.flagforge_enable(flag_key text, tenant text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'flagforge_enable'
 LANGUAGE C VOLATILE;
@@ -227,7 +227,7 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.flagforge_enable(text, text) IS
     'Switch the flag on for the tenant (sets the override''s enabled to true).';
 
-CREATE FUNCTION @extschema@.flagforge_disable(flag_key text, tenant text)
+CREATE FUNCTION @extschema@.flagforge_disable(flag_key text, tenant text DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'flagforge_disable'
 LANGUAGE C VOLATILE;
@@ -236,7 +236,7 @@ COMMENT ON FUNCTION @extschema@.flagforge_disable(text, text) IS
     'Switch the flag off for the tenant (sets the override''s enabled to false); targeted users and groups still get it.';
 
 CREATE FUNCTION @extschema@.flagforge_set_override(
-    flag_key text, tenant text, enabled boolean DEFAULT NULL,
+    flag_key text, tenant text DEFAULT NULL, enabled boolean DEFAULT NULL,
     rollout_percentage integer DEFAULT NULL, enabled_for_users text[] DEFAULT NULL,
     enabled_for_groups text[] DEFAULT NULL, updated_by text DEFAULT NULL)
 RETURNS void
@@ -246,7 +246,7 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.flagforge_set_override(text, text, boolean, integer, text[], text[], text) IS
     'Create or update a tenant override; a NULL argument leaves that field as it is (a new override starts with no opinion and empty lists).';
 
-CREATE FUNCTION @extschema@.flagforge_clear_override(flag_key text, tenant text)
+CREATE FUNCTION @extschema@.flagforge_clear_override(flag_key text, tenant text DEFAULT NULL)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'flagforge_clear_override'
 LANGUAGE C VOLATILE;
@@ -266,3 +266,133 @@ LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION @extschema@.flagforge_import_yaml(text, boolean, boolean) IS
     'Sync flags (and optional tenant overrides) from a FlagForge YAML document, all or nothing: one row per flag with action created, updated, unchanged or (with prune) deleted. dry_run reports without writing.';
+
+-- ---------------------------------------------------------------------------
+-- Schema-per-tenant
+-- ---------------------------------------------------------------------------
+
+-- Only tables listed here are tenant override tables: a look-alike table in
+-- some schema is ignored, or anyone could switch flags on for themselves.
+CREATE TABLE @extschema@.flagforge_tenant_tables (
+    table_oid     regclass PRIMARY KEY,
+    has_tenant_id boolean NOT NULL DEFAULT false,
+    registered_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_tenant_tables', '');
+REVOKE ALL ON @extschema@.flagforge_tenant_tables FROM PUBLIC;
+
+COMMENT ON TABLE @extschema@.flagforge_tenant_tables IS
+    'Registry of tenant schemas'' flagforge_overrides tables (made by flagforge_create_tenant_schema); only these are read through search_path.';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_tables.table_oid IS
+    'The tenant schema''s override table.';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_tables.has_tenant_id IS
+    'The table has a tenant_id column (FlagForge "schema" mode) and its rows are filtered by tenant.';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_tables.registered_at IS
+    'When the table was registered.';
+
+CREATE TRIGGER flagforge_tenant_tables_row_changed
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_tenant_tables
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed();
+CREATE TRIGGER flagforge_tenant_tables_truncated
+    AFTER TRUNCATE ON @extschema@.flagforge_tenant_tables
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed();
+ALTER TABLE @extschema@.flagforge_tenant_tables ENABLE ALWAYS TRIGGER flagforge_tenant_tables_row_changed;
+ALTER TABLE @extschema@.flagforge_tenant_tables ENABLE ALWAYS TRIGGER flagforge_tenant_tables_truncated;
+
+CREATE FUNCTION @extschema@.flagforge_create_tenant_schema(
+    schema_name text, with_tenant_id boolean DEFAULT false)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    target regclass;
+    tenant_column text := CASE WHEN with_tenant_id
+        THEN 'tenant_id text COLLATE "C" NOT NULL, ' ELSE '' END;
+    key_columns text := CASE WHEN with_tenant_id THEN 'tenant_id, flag_key' ELSE 'flag_key' END;
+BEGIN
+    IF schema_name IS NULL OR schema_name OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_schema_name',
+            MESSAGE = 'schema_name must be a non-empty name';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
+                   WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
+        EXECUTE pg_catalog.format('CREATE SCHEMA %I', schema_name);
+    END IF;
+    target := pg_catalog.to_regclass(pg_catalog.format('%I.flagforge_overrides', schema_name));
+    IF target IS NOT NULL THEN
+        IF EXISTS (SELECT FROM @extschema@.flagforge_tenant_tables t
+                   WHERE t.table_oid OPERATOR(pg_catalog.=) target) THEN
+            RETURN target;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'duplicate_table',
+            MESSAGE = pg_catalog.format('table %s exists but is not a registered tenant table', target),
+            HINT = 'Rename or drop it first: flagforge only reads tenant tables it created.';
+    END IF;
+    EXECUTE pg_catalog.format($sql$
+        CREATE TABLE %1$I.flagforge_overrides (
+            %2$s
+            flag_key           text COLLATE "C" NOT NULL
+                               REFERENCES %3$s.flagforge_flags (key)
+                               ON DELETE CASCADE ON UPDATE CASCADE,
+            enabled            boolean,
+            rollout_percentage integer
+                               CONSTRAINT flagforge_overrides_rollout_range
+                               CHECK (rollout_percentage OPERATOR(pg_catalog.>=) 0
+                                      AND rollout_percentage OPERATOR(pg_catalog.<=) 100),
+            enabled_for_users  text[] NOT NULL DEFAULT '{}'
+                               CONSTRAINT flagforge_overrides_users_list
+                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_users), 1) OPERATOR(pg_catalog.=) 1
+                                      AND pg_catalog.array_position(enabled_for_users, NULL::text) IS NULL),
+            enabled_for_groups text[] NOT NULL DEFAULT '{}'
+                               CONSTRAINT flagforge_overrides_groups_list
+                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_groups), 1) OPERATOR(pg_catalog.=) 1
+                                      AND pg_catalog.array_position(enabled_for_groups, NULL::text) IS NULL),
+            updated_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            updated_by         text,
+            PRIMARY KEY (%4$s)
+        )$sql$, schema_name, tenant_column, '@extschema@', key_columns);
+    target := pg_catalog.format('%I.flagforge_overrides', schema_name)::regclass;
+    EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_row_changed BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_truncated AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_truncated', target);
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
+        'Tenant overrides of schema ' OPERATOR(pg_catalog.||) schema_name OPERATOR(pg_catalog.||)
+        ' (flagforge schema-per-tenant); registered in flagforge_tenant_tables.');
+    INSERT INTO @extschema@.flagforge_tenant_tables (table_oid, has_tenant_id)
+    VALUES (target, with_tenant_id);
+    RETURN target;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_schema(text, boolean) IS
+    'Create the schema if missing and a registered flagforge_overrides table in it (without tenant_id unless with_tenant_id), for schema-per-tenant apps that switch search_path.';
+
+-- Forget tenant tables that are dropped (also by DROP SCHEMA ... CASCADE),
+-- so that a new table that happens to reuse the OID is never trusted.
+CREATE FUNCTION @extschema@.flagforge_forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF pg_catalog.to_regclass('@extschema@.flagforge_tenant_tables') IS NULL THEN
+        RETURN;
+    END IF;
+    DELETE FROM @extschema@.flagforge_tenant_tables t
+    USING pg_catalog.pg_event_trigger_dropped_objects() d
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND d.objid OPERATOR(pg_catalog.=) t.table_oid::pg_catalog.oid;
+END
+$fn$;
+REVOKE ALL ON FUNCTION @extschema@.flagforge_forget_dropped_tables() FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_forget_dropped_tables() IS
+    'Event trigger: removes dropped tenant tables from flagforge_tenant_tables.';
+
+CREATE EVENT TRIGGER flagforge_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@.flagforge_forget_dropped_tables();

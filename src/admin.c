@@ -7,7 +7,9 @@
  * tenant override.  They run as the caller (privileges on the tables are
  * required) through SPI, with every name in the query text qualified, and
  * they check the flag first so that an unknown key is an error naming it.
- * The cache needs no help: the table trigger invalidates it.
+ * The table written is the one evaluation would read: a registered tenant
+ * schema's on search_path, else the extension's (see tenancy.c).  The cache
+ * needs no help: the table trigger invalidates it.
  */
 #include "postgres.h"
 
@@ -17,8 +19,11 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "cache.h"
 #include "catalog.h"
 #include "context.h"
+#include "tenancy.h"
+#include "utils/inval.h"
 
 PG_FUNCTION_INFO_V1(flagforge_enable);
 PG_FUNCTION_INFO_V1(flagforge_disable);
@@ -50,13 +55,32 @@ required_flag_key(FunctionCallInfo fcinfo)
 	return PG_GETARG_TEXT_PP(0);
 }
 
-/* The tenant argument as text, falling back to flagforge.tenant. */
-static text *
-required_tenant(FunctionCallInfo fcinfo)
+/* The override table to write and the tenant to write for. */
+typedef struct FFAdminTarget
 {
-	FFStr		tenant = ff_tenant_arg(fcinfo, 1);
+	text	   *flag_key;
+	text	   *tenant;
+	char	   *table;			/* qualified name of the override table */
+	bool		has_tenant_id;	/* false: a tenant schema's table without tenant_id */
+} FFAdminTarget;
 
-	return cstring_to_text_with_len(tenant.ptr, (int) tenant.len);
+/* Resolve the override table and the tenant (argument, setting or schema). */
+static void
+resolve_target(FunctionCallInfo fcinfo, FFAdminTarget *target)
+{
+	FFSourceMemo memo;
+	const FFOverrideSource *source;
+	FFStr		tenant;
+
+	memset(&memo, 0, sizeof(memo));
+	target->flag_key = required_flag_key(fcinfo);
+	AcceptInvalidationMessages();
+	ff_cache_begin();
+	source = ff_resolve_source(&memo, CurrentMemoryContext);
+	tenant = ff_tenant_arg(fcinfo, 1, source->is_tenant_schema ? &source->schema_name : NULL);
+	target->tenant = cstring_to_text_with_len(tenant.ptr, (int) tenant.len);
+	target->has_tenant_id = source->has_tenant_id;
+	target->table = ff_qualified_table_name(source->relid);
 }
 
 /* Error unless the flag is defined (SPI must be connected). */
@@ -121,29 +145,31 @@ current_user_name(void)
 
 /* Insert or update the override of (flag_key, tenant) with change. */
 static void
-upsert_override(text *flag_key, text *tenant, const FFOverrideChange *change)
+upsert_override(const FFAdminTarget *target, const FFOverrideChange *change)
 {
 	char	   *sql;
 	Oid			argtypes[7] = {TEXTOID, TEXTOID, BOOLOID, INT4OID,
 	TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
 	Datum		values[7];
 	char		nulls[7];
+	bool		by_tenant = target->has_tenant_id;
 
 	SPI_connect();
-	require_flag(flag_key);
-	sql = psprintf("INSERT INTO %s AS o (tenant_id, flag_key, enabled, rollout_percentage,"
+	require_flag(target->flag_key);
+	sql = psprintf("INSERT INTO %s AS o (%sflag_key, enabled, rollout_percentage,"
 				   " enabled_for_users, enabled_for_groups, updated_by)"
-				   " VALUES ($1, $2, $3, $4, COALESCE($5, '{}'::pg_catalog.text[]),"
+				   " VALUES (%s$2, $3, $4, COALESCE($5, '{}'::pg_catalog.text[]),"
 				   " COALESCE($6, '{}'::pg_catalog.text[]), $7)"
-				   " ON CONFLICT (tenant_id, flag_key) DO UPDATE SET"
+				   " ON CONFLICT (%sflag_key) DO UPDATE SET"
 				   " enabled = COALESCE($3, o.enabled),"
 				   " rollout_percentage = COALESCE($4, o.rollout_percentage),"
 				   " enabled_for_users = COALESCE($5, o.enabled_for_users),"
 				   " enabled_for_groups = COALESCE($6, o.enabled_for_groups),"
 				   " updated_by = $7",
-				   ff_qualified_table_name(ff_overrides_relid()));
-	values[0] = PointerGetDatum(tenant);
-	values[1] = PointerGetDatum(flag_key);
+				   target->table, by_tenant ? "tenant_id, " : "",
+				   by_tenant ? "$1, " : "", by_tenant ? "tenant_id, " : "");
+	values[0] = PointerGetDatum(target->tenant);
+	values[1] = PointerGetDatum(target->flag_key);
 	values[2] = change->enabled;
 	values[3] = change->rollout;
 	values[4] = change->users;
@@ -163,14 +189,14 @@ upsert_override(text *flag_key, text *tenant, const FFOverrideChange *change)
 static void
 set_enabled(FunctionCallInfo fcinfo, bool enabled)
 {
-	text	   *flag_key = required_flag_key(fcinfo);
-	text	   *tenant = required_tenant(fcinfo);
+	FFAdminTarget target;
 	FFOverrideChange change = {0};
 
+	resolve_target(fcinfo, &target);
 	change.enabled = BoolGetDatum(enabled);
 	change.rollout_null = change.users_null = change.groups_null = true;
 	change.updated_by = current_user_name();
-	upsert_override(flag_key, tenant, &change);
+	upsert_override(&target, &change);
 }
 
 /* flagforge_enable(flag_key, tenant): the tenant's override says on. */
@@ -196,10 +222,10 @@ flagforge_disable(PG_FUNCTION_ARGS)
 Datum
 flagforge_set_override(PG_FUNCTION_ARGS)
 {
-	text	   *flag_key = required_flag_key(fcinfo);
-	text	   *tenant = required_tenant(fcinfo);
+	FFAdminTarget target;
 	FFOverrideChange change;
 
+	resolve_target(fcinfo, &target);
 	check_rollout(fcinfo, 3);
 	check_name_list(fcinfo, 4, "enabled_for_users");
 	check_name_list(fcinfo, 5, "enabled_for_groups");
@@ -213,7 +239,7 @@ flagforge_set_override(PG_FUNCTION_ARGS)
 	change.groups_null = PG_ARGISNULL(5);
 	change.groups = change.groups_null ? (Datum) 0 : PG_GETARG_DATUM(5);
 	change.updated_by = PG_ARGISNULL(6) ? current_user_name() : PG_GETARG_DATUM(6);
-	upsert_override(flag_key, tenant, &change);
+	upsert_override(&target, &change);
 	PG_RETURN_VOID();
 }
 
@@ -221,20 +247,20 @@ flagforge_set_override(PG_FUNCTION_ARGS)
 Datum
 flagforge_clear_override(PG_FUNCTION_ARGS)
 {
-	text	   *flag_key = required_flag_key(fcinfo);
-	text	   *tenant = required_tenant(fcinfo);
+	FFAdminTarget target;
 	char	   *sql;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	bool		deleted;
 
+	resolve_target(fcinfo, &target);
 	SPI_connect();
-	require_flag(flag_key);
-	sql = psprintf("DELETE FROM %s WHERE tenant_id OPERATOR(pg_catalog.=) $1"
-				   " AND flag_key OPERATOR(pg_catalog.=) $2",
-				   ff_qualified_table_name(ff_overrides_relid()));
-	values[0] = PointerGetDatum(tenant);
-	values[1] = PointerGetDatum(flag_key);
+	require_flag(target.flag_key);
+	sql = psprintf("DELETE FROM %s WHERE flag_key OPERATOR(pg_catalog.=) $2%s",
+				   target.table,
+				   target.has_tenant_id ? " AND tenant_id OPERATOR(pg_catalog.=) $1" : "");
+	values[0] = PointerGetDatum(target.tenant);
+	values[1] = PointerGetDatum(target.flag_key);
 	if (SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
 	deleted = SPI_processed > 0;

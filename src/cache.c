@@ -17,6 +17,7 @@
 
 #include "common/hashfn.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "cache.h"
@@ -81,14 +82,28 @@ static bool tenants_over_limit = false; /* drop tenants at next begin */
 static FFCachedFlag *flags = NULL;
 static int	nflags = 0;
 static ffflagmap_hash *flag_map = NULL;
-static fftenantmap_hash *tenant_map = NULL;
 static int	ntenants = 0;
+
+/* Where overrides come from: the extension's table and registered tenant tables. */
+static FFOverrideSource main_source;
+static FFOverrideSource *tenant_sources = NULL;
+static int	ntenant_sources = 0;
+
+/* True when relid is a registered tenant table. */
+static bool
+is_tenant_table(Oid relid)
+{
+	for (int i = 0; i < ntenant_sources; i++)
+		if (tenant_sources[i].relid == relid)
+			return true;
+	return false;
+}
 
 /* Relcache invalidation: one of our tables changed, or everything did. */
 static void
 invalidate_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || ff_catalog_is_ours(relid))
+	if (relid == InvalidOid || ff_catalog_is_ours(relid) || is_tenant_table(relid))
 	{
 		flags_valid = false;
 		ff_catalog_forget();
@@ -116,12 +131,22 @@ ensure_contexts(void)
 										ALLOCSET_DEFAULT_SIZES);
 }
 
+/* Forget the tenants a source has loaded (their memory is reset by the caller). */
+static void
+forget_source_tenants(FFOverrideSource *source)
+{
+	source->tenant_map = NULL;
+	source->all_rows = NULL;
+}
+
 /* Drop every cached tenant. */
 static void
 reset_tenants(void)
 {
 	MemoryContextReset(tenants_cxt);
-	tenant_map = fftenantmap_create(tenants_cxt, 64, NULL);
+	forget_source_tenants(&main_source);
+	for (int i = 0; i < ntenant_sources; i++)
+		forget_source_tenants(&tenant_sources[i]);
 	ntenants = 0;
 	tenants_over_limit = false;
 	ff_cache_epoch++;
@@ -139,7 +164,43 @@ compare_jsonb_key_order(const void *a, const void *b)
 	return ff_str_compare(ka, kb);
 }
 
-/* Load every definition and index it by key. */
+/* Copy a C string into the definitions' memory as an FFStr. */
+static FFStr
+definitions_string(const char *s)
+{
+	FFStr		r;
+
+	r.ptr = MemoryContextStrdup(flags_cxt, s);
+	r.len = strlen(s);
+	return r;
+}
+
+/* Load the registry of tenant tables into override sources. */
+static void
+load_tenant_sources(void)
+{
+	int			count;
+	FFLoadedTenantTable *tables = ff_load_tenant_tables(flags_cxt, &count);
+
+	tenant_sources = MemoryContextAllocZero(flags_cxt, sizeof(FFOverrideSource) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		FFOverrideSource *source = &tenant_sources[i];
+		char	   *nspname;
+
+		source->relid = tables[i].relid;
+		source->namespace_oid = get_rel_namespace(tables[i].relid);
+		nspname = get_namespace_name(source->namespace_oid);
+		if (nspname == NULL)
+			continue;			/* dropped meanwhile: the next rebuild drops it */
+		source->schema_name = definitions_string(nspname);
+		source->is_tenant_schema = true;
+		source->has_tenant_id = tables[i].has_tenant_id;
+	}
+	ntenant_sources = count;
+}
+
+/* Load every definition and index it by key, and the override sources. */
 static void
 load_definitions(void)
 {
@@ -147,6 +208,9 @@ load_definitions(void)
 	flags = NULL;
 	nflags = 0;
 	flag_map = NULL;
+	tenant_sources = NULL;
+	ntenant_sources = 0;
+	memset(&main_source, 0, sizeof(main_source));
 
 	flags = ff_load_flags(flags_cxt, &nflags);
 	if (nflags > 1)
@@ -160,6 +224,11 @@ load_definitions(void)
 		flags[i].index = i;
 		slot->flag_index = i;
 	}
+
+	main_source.relid = ff_overrides_relid();
+	main_source.namespace_oid = ff_extension_schema();
+	main_source.has_tenant_id = true;
+	load_tenant_sources();
 }
 
 /* Make the cache usable for this call (see cache.h). */
@@ -172,7 +241,10 @@ ff_cache_begin(void)
 	ensure_contexts();
 	if (!flags_valid)
 	{
-		reset_tenants();
+		MemoryContextReset(tenants_cxt);
+		ntenants = 0;
+		tenants_over_limit = false;
+		ff_cache_epoch++;
 		/* Set first: an invalidation accepted during the load clears it. */
 		flags_valid = true;
 		PG_TRY();
@@ -217,21 +289,25 @@ compare_flag_index(const void *a, const void *b)
 	return (ia > ib) - (ia < ib);
 }
 
-/* Read a tenant's overrides and map each to its flag's position. */
+/* Read a tenant's overrides (all rows when tenant_id is NULL) and map each to its flag. */
 static FFTenant *
-load_tenant(FFStr tenant_id)
+load_tenant(const FFOverrideSource *source, const FFStr *tenant_id)
 {
 	FFTenant   *tenant = MemoryContextAllocZero(tenants_cxt, sizeof(FFTenant));
+	FFStr		id = tenant_id ? *tenant_id : source->schema_name;
 	FFLoadedOverride *rows;
 	int			nrows;
-	char	   *id_copy = MemoryContextAlloc(tenants_cxt, tenant_id.len + 1);
+	char	   *id_copy = MemoryContextAlloc(tenants_cxt, id.len + 1);
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "flagforge tenant load",
+												  ALLOCSET_DEFAULT_SIZES);
 
-	memcpy(id_copy, tenant_id.ptr, tenant_id.len);
-	id_copy[tenant_id.len] = '\0';
+	if (id.len > 0)
+		memcpy(id_copy, id.ptr, id.len);
+	id_copy[id.len] = '\0';
 	tenant->tenant_id.ptr = id_copy;
-	tenant->tenant_id.len = tenant_id.len;
+	tenant->tenant_id.len = id.len;
 
-	rows = ff_load_tenant_overrides(tenants_cxt, ff_overrides_relid(), tenant_id, &nrows);
+	rows = ff_load_tenant_overrides(tenants_cxt, scratch, source->relid, tenant_id, &nrows);
 	tenant->overrides = nrows > 0 ?
 		MemoryContextAlloc(tenants_cxt, sizeof(FFTenantOverride) * nrows) : NULL;
 	for (int i = 0; i < nrows; i++)
@@ -245,30 +321,67 @@ load_tenant(FFStr tenant_id)
 		tenant->overrides[tenant->noverrides].override = rows[i].override;
 		tenant->noverrides++;
 	}
+	MemoryContextDelete(scratch);
 	if (tenant->noverrides > 1)
 		qsort(tenant->overrides, tenant->noverrides, sizeof(FFTenantOverride),
 			  compare_flag_index);
+	ntenants++;
+	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
+		tenants_over_limit = true;
 	return tenant;
 }
 
-/* A tenant's overrides, loaded on first use. */
-const FFTenant *
-ff_cache_tenant(FFStr tenant_id)
+/* The extension's own override table (column tenancy). */
+const FFOverrideSource *
+ff_cache_main_source(void)
 {
-	FFTenantSlot *slot = fftenantmap_lookup(tenant_map, tenant_id);
+	return &main_source;
+}
+
+/* True when no tenant schema is registered (the fast path). */
+bool
+ff_cache_no_tenant_schemas(void)
+{
+	return ntenant_sources == 0;
+}
+
+/* The registered tenant table in a schema, or NULL. */
+const FFOverrideSource *
+ff_cache_source_in_namespace(Oid namespace_oid)
+{
+	for (int i = 0; i < ntenant_sources; i++)
+		if (tenant_sources[i].is_tenant_schema &&
+			tenant_sources[i].namespace_oid == namespace_oid)
+			return &tenant_sources[i];
+	return NULL;
+}
+
+/* A tenant's overrides in source, loaded on first use. */
+const FFTenant *
+ff_cache_tenant(const FFOverrideSource *const_source, FFStr tenant_id)
+{
+	FFOverrideSource *source = (FFOverrideSource *) const_source;
+	fftenantmap_hash *map;
+	FFTenantSlot *slot;
 	FFTenant   *tenant;
 	bool		found;
 
+	if (!source->has_tenant_id)
+	{
+		if (source->all_rows == NULL)
+			source->all_rows = load_tenant(source, NULL);
+		return source->all_rows;
+	}
+	if (source->tenant_map == NULL)
+		source->tenant_map = fftenantmap_create(tenants_cxt, 64, NULL);
+	map = (fftenantmap_hash *) source->tenant_map;
+	slot = fftenantmap_lookup(map, tenant_id);
 	if (slot != NULL)
 		return slot->tenant;
 
-	tenant = load_tenant(tenant_id);
-	slot = fftenantmap_insert(tenant_map, tenant->tenant_id, &found);
+	tenant = load_tenant(source, &tenant_id);
+	slot = fftenantmap_insert(map, tenant->tenant_id, &found);
 	slot->tenant = tenant;
-	ntenants++;
-
-	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
-		tenants_over_limit = true;
 	return tenant;
 }
 

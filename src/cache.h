@@ -32,6 +32,22 @@ typedef struct FFTenantOverride
 	FFOverride	override;
 } FFTenantOverride;
 
+/*
+ * A table overrides are read from: the extension's flagforge_overrides
+ * (column tenancy, rows filtered by tenant_id) or a registered tenant
+ * schema's table (all rows are that tenant's unless it has tenant_id).
+ */
+typedef struct FFOverrideSource
+{
+	Oid			relid;
+	Oid			namespace_oid;
+	bool		is_tenant_schema;	/* a registered tenant table */
+	bool		has_tenant_id;	/* rows are filtered by tenant */
+	FFStr		schema_name;	/* the default tenant of a tenant schema */
+	struct FFTenant *all_rows;	/* tenant schema without tenant_id: loaded once */
+	void	   *tenant_map;		/* tenants loaded from this source (cache.c) */
+} FFOverrideSource;
+
 /* A tenant's overrides, sorted by flag_index (none is a valid entry). */
 typedef struct FFTenant
 {
@@ -62,8 +78,17 @@ extern const FFCachedFlag *ff_cache_find_flag(FFStr key);
 /* All flags in jsonb key order (length, then bytes). */
 extern const FFCachedFlag *ff_cache_flags(int *nflags);
 
-/* A tenant's overrides, loaded on first use. */
-extern const FFTenant *ff_cache_tenant(FFStr tenant_id);
+/* The extension's own override table (column tenancy). */
+extern const FFOverrideSource *ff_cache_main_source(void);
+
+/* True when no tenant schema is registered (the fast path). */
+extern bool ff_cache_no_tenant_schemas(void);
+
+/* The registered tenant table in a schema, or NULL. */
+extern const FFOverrideSource *ff_cache_source_in_namespace(Oid namespace_oid);
+
+/* A tenant's overrides in source, loaded on first use. */
+extern const FFTenant *ff_cache_tenant(const FFOverrideSource *source, FFStr tenant_id);
 
 /* The override of a tenant for a flag, or NULL. */
 extern const FFOverride *ff_tenant_override(const FFTenant *tenant, int flag_index);

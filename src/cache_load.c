@@ -190,9 +190,10 @@ init_tenant_key(ScanKey key, Relation rel, AttrNumber att_tenant, FFStr tenant_i
 																	(int) tenant_id.len)));
 }
 
-/* The rows of override table relid for one tenant, copied into cxt. */
+/* The rows of override table relid (one tenant's, or all), copied into cxt. */
 FFLoadedOverride *
-ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *noverrides)
+ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
+						 const FFStr *tenant_id, int *noverrides)
 {
 	FFTableRead read;
 	SysScanDesc scan;
@@ -208,13 +209,13 @@ ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *nov
 				att_groups;
 	int			count = 0;
 	int			capacity = 8;
-	FFLoadedOverride *rows = MemoryContextAlloc(cxt, sizeof(FFLoadedOverride) * capacity);
+	FFLoadedOverride *rows = MemoryContextAlloc(scratch, sizeof(FFLoadedOverride) * capacity);
 	Datum	   *values;
 	bool	   *isnull;
 
 	table_read_begin(&read, relid);
 	desc = RelationGetDescr(read.rel);
-	att_tenant = column_number(read.rel, "tenant_id");
+	att_tenant = tenant_id ? column_number(read.rel, "tenant_id") : InvalidAttrNumber;
 	att_flag = column_number(read.rel, "flag_key");
 	att_enabled = column_number(read.rel, "enabled");
 	att_rollout = column_number(read.rel, "rollout_percentage");
@@ -223,9 +224,14 @@ ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *nov
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
 
-	init_tenant_key(&key, read.rel, att_tenant, tenant_id);
-	pkey = RelationGetPrimaryKeyIndex(read.rel);
-	scan = systable_beginscan(read.rel, pkey, OidIsValid(pkey), read.snapshot, 1, &key);
+	if (tenant_id)
+	{
+		init_tenant_key(&key, read.rel, att_tenant, *tenant_id);
+		pkey = RelationGetPrimaryKeyIndex(read.rel);
+		scan = systable_beginscan(read.rel, pkey, OidIsValid(pkey), read.snapshot, 1, &key);
+	}
+	else
+		scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		MemoryContext old = MemoryContextSwitchTo(read.row_cxt);
@@ -239,7 +245,7 @@ ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *nov
 		}
 		row = &rows[count++];
 		memset(row, 0, sizeof(*row));
-		row->flag_key = copy_text(values[att_flag - 1], cxt);
+		row->flag_key = copy_text(values[att_flag - 1], scratch);
 		row->override.enabled = isnull[att_enabled - 1] ? FF_OPINION_NONE :
 			DatumGetBool(values[att_enabled - 1]) ? FF_OPINION_ON : FF_OPINION_OFF;
 		row->override.rollout_percentage = isnull[att_rollout - 1] ? FF_ROLLOUT_NULL :
@@ -255,4 +261,47 @@ ff_load_tenant_overrides(MemoryContext cxt, Oid relid, FFStr tenant_id, int *nov
 	table_read_end(&read);
 	*noverrides = count;
 	return rows;
+}
+
+/* The registered tenant tables that still exist. */
+FFLoadedTenantTable *
+ff_load_tenant_tables(MemoryContext cxt, int *count)
+{
+	FFTableRead read;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	AttrNumber	att_table,
+				att_has_tenant_id;
+	int			n = 0;
+	int			capacity = 8;
+	FFLoadedTenantTable *tables = MemoryContextAlloc(cxt, sizeof(FFLoadedTenantTable) * capacity);
+
+	table_read_begin(&read, ff_tenant_tables_relid());
+	desc = RelationGetDescr(read.rel);
+	att_table = column_number(read.rel, "table_oid");
+	att_has_tenant_id = column_number(read.rel, "has_tenant_id");
+	scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(heap_getattr(tuple, att_table, desc, &isnull));
+		bool		has_tenant_id = DatumGetBool(heap_getattr(tuple, att_has_tenant_id, desc, &isnull));
+
+		/* A row left behind by a dropped table is not a tenant table. */
+		if (!OidIsValid(get_rel_namespace(relid)))
+			continue;
+		if (n == capacity)
+		{
+			capacity *= 2;
+			tables = repalloc(tables, sizeof(FFLoadedTenantTable) * capacity);
+		}
+		tables[n].relid = relid;
+		tables[n].has_tenant_id = has_tenant_id;
+		n++;
+	}
+	systable_endscan(scan);
+	table_read_end(&read);
+	*count = n;
+	return tables;
 }

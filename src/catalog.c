@@ -23,6 +23,7 @@
 static Oid	remembered_schema = InvalidOid;
 static Oid	remembered_flags = InvalidOid;
 static Oid	remembered_overrides = InvalidOid;
+static Oid	remembered_tenant_tables = InvalidOid;
 
 /* The namespace of our pg_extension row, or InvalidOid. */
 static Oid
@@ -97,12 +98,22 @@ ff_overrides_relid(void)
 	return remembered_overrides;
 }
 
+/* flagforge_tenant_tables */
+Oid
+ff_tenant_tables_relid(void)
+{
+	if (!OidIsValid(remembered_tenant_tables))
+		remembered_tenant_tables = lookup_extension_table("flagforge_tenant_tables");
+	return remembered_tenant_tables;
+}
+
 /* True when relid is one of the tables remembered here. */
 bool
 ff_catalog_is_ours(Oid relid)
 {
 	return OidIsValid(relid) &&
-		(relid == remembered_flags || relid == remembered_overrides);
+		(relid == remembered_flags || relid == remembered_overrides ||
+		 relid == remembered_tenant_tables);
 }
 
 /* Forget everything remembered (the next lookup asks the catalogs). */
@@ -112,6 +123,7 @@ ff_catalog_forget(void)
 	remembered_schema = InvalidOid;
 	remembered_flags = InvalidOid;
 	remembered_overrides = InvalidOid;
+	remembered_tenant_tables = InvalidOid;
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

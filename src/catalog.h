@@ -17,6 +17,9 @@ extern Oid	ff_extension_schema(void);
 extern Oid	ff_flags_relid(void);
 extern Oid	ff_overrides_relid(void);
 
+/* flagforge_tenant_tables, the registry of tenant schemas' override tables. */
+extern Oid	ff_tenant_tables_relid(void);
+
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
 

@@ -3,8 +3,9 @@
  *      The evaluation context from SQL arguments and settings.
  *
  * Arguments are taken as given (a NULL user is anonymous, NULL groups are
- * none); a NULL tenant or environment falls back to its setting.  No
- * tenant from any source is an error that says how to give one.
+ * none); a NULL tenant or environment falls back to its setting, and a
+ * tenant further to the name of the tenant schema in use.  No tenant from
+ * any source is an error that says how to give one.
  */
 #include "postgres.h"
 
@@ -41,26 +42,28 @@ report_missing_tenant(void)
 			 errhint("Pass the tenant as an argument, or set it for the session or transaction: SET LOCAL flagforge.tenant = 'acme'.")));
 }
 
-/* The tenant from the settings, else an error. */
+/* The tenant from the settings, else default_tenant, else an error. */
 FFStr
-ff_tenant_from_settings(void)
+ff_tenant_from_settings(const FFStr *default_tenant)
 {
 	FFStr		tenant = {NULL, 0};
 
-	if (!ff_setting_value(ff_setting_tenant, &tenant))
+	if (ff_setting_value(ff_setting_tenant, &tenant))
+		return tenant;
+	if (default_tenant == NULL)
 		report_missing_tenant();
-	return tenant;
+	return *default_tenant;
 }
 
-/* The tenant: the argument, else flagforge.tenant, else an error. */
+/* The tenant: the argument, else the settings, else default_tenant, else an error. */
 FFStr
-ff_tenant_arg(FunctionCallInfo fcinfo, int argno)
+ff_tenant_arg(FunctionCallInfo fcinfo, int argno, const FFStr *default_tenant)
 {
 	FFStr		tenant = {NULL, 0};
 
 	if (ff_text_arg(fcinfo, argno, &tenant))
 		return tenant;
-	return ff_tenant_from_settings();
+	return ff_tenant_from_settings(default_tenant);
 }
 
 /* The non-NULL elements of a text[] as a list, reusing memo when unchanged. */
@@ -110,14 +113,15 @@ ff_groups_from_array(Datum array_datum, FFGroupsMemo *memo)
 /* Fill ctx from the arguments (see context.h). */
 void
 ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
-					 FFGroupsMemo *groups_memo, FFContext *ctx)
+					 FFGroupsMemo *groups_memo, const FFStr *default_tenant,
+					 FFContext *ctx)
 {
 	int			user_arg = tenant_arg + 1;
 	int			groups_arg = tenant_arg + 2;
 	int			env_arg = tenant_arg + 3;
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->tenant = ff_tenant_arg(fcinfo, tenant_arg);
+	ctx->tenant = ff_tenant_arg(fcinfo, tenant_arg, default_tenant);
 	ctx->has_user = ff_text_arg(fcinfo, user_arg, &ctx->user);
 	if (PG_NARGS() > groups_arg && !PG_ARGISNULL(groups_arg))
 		ctx->groups = ff_groups_from_array(PG_GETARG_DATUM(groups_arg), groups_memo);
@@ -127,10 +131,10 @@ ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
 
 /* Fill ctx from the settings alone (the context forms). */
 void
-ff_context_from_settings(FFContext *ctx)
+ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->tenant = ff_tenant_from_settings();
+	ctx->tenant = ff_tenant_from_settings(default_tenant);
 	ctx->has_user = ff_setting_value(ff_setting_user_id, &ctx->user);
 	ctx->groups = ff_setting_group_list();
 	ctx->has_environment = ff_setting_value(ff_setting_environment, &ctx->environment);

@@ -23,21 +23,25 @@ typedef struct FFGroupsMemo
 /* A text argument as an FFStr pointing into the argument; false if NULL. */
 extern bool ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out);
 
-/* The tenant: the argument, else flagforge.tenant, else an error. */
-extern FFStr ff_tenant_arg(FunctionCallInfo fcinfo, int argno);
+/*
+ * The tenant: the argument, else flagforge.tenant, else default_tenant (the
+ * schema's name in a tenant schema; may be NULL), else an error.
+ */
+extern FFStr ff_tenant_arg(FunctionCallInfo fcinfo, int argno, const FFStr *default_tenant);
 
-/* The tenant from the settings, else an error. */
-extern FFStr ff_tenant_from_settings(void);
+/* The tenant from the settings, else default_tenant, else an error. */
+extern FFStr ff_tenant_from_settings(const FFStr *default_tenant);
 
 /*
  * Fill ctx from the arguments tenant_arg, tenant_arg+1 (user),
  * tenant_arg+2 (groups) and tenant_arg+3 (environment).
  */
 extern void ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
-								 FFGroupsMemo *groups_memo, FFContext *ctx);
+								 FFGroupsMemo *groups_memo, const FFStr *default_tenant,
+								 FFContext *ctx);
 
 /* Fill ctx from the settings alone (the context forms). */
-extern void ff_context_from_settings(FFContext *ctx);
+extern void ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx);
 
 /* The non-NULL elements of a text[] as a list, reusing memo when unchanged. */
 extern FFStrList ff_groups_from_array(Datum array, FFGroupsMemo *memo);

@@ -24,6 +24,7 @@
 #include "cache.h"
 #include "context.h"
 #include "murmur3.h"
+#include "tenancy.h"
 
 PG_FUNCTION_INFO_V1(flagforge_is_enabled);
 PG_FUNCTION_INFO_V1(flagforge_is_enabled_from_settings);
@@ -48,6 +49,8 @@ typedef struct FFEvalMemo
 	uint64		epoch;			/* ff_cache_epoch the pointers belong to */
 	FFRemembered flag;			/* found: const FFCachedFlag *, NULL if unknown */
 	FFRemembered tenant;		/* found: const FFTenant * */
+	const FFOverrideSource *tenant_source;	/* where tenant was found */
+	FFSourceMemo source;		/* which override table search_path selects */
 	FFGroupsMemo groups;
 	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
 } FFEvalMemo;
@@ -73,6 +76,7 @@ eval_memo(FunctionCallInfo fcinfo)
 	{
 		memo->flag.valid = false;
 		memo->tenant.valid = false;
+		memo->tenant_source = NULL;
 		memo->epoch = ff_cache_epoch;
 	}
 	return memo;
@@ -117,30 +121,41 @@ memo_flag(FFEvalMemo *memo, FFStr key)
 	return flag;
 }
 
-/* The cached tenant, through the memo. */
+/* The cached tenant of source, through the memo. */
 static const FFTenant *
-memo_tenant(FFEvalMemo *memo, FFStr tenant_id)
+memo_tenant(FFEvalMemo *memo, const FFOverrideSource *source, FFStr tenant_id)
 {
 	const FFTenant *tenant;
 
-	if (remembered_is(&memo->tenant, tenant_id))
+	if (memo->tenant_source == source && remembered_is(&memo->tenant, tenant_id))
 		return (const FFTenant *) memo->tenant.found;
-	tenant = ff_cache_tenant(tenant_id);
+	tenant = ff_cache_tenant(source, tenant_id);
 	/* Loading may have pushed the cache over its bound: that is for the next call. */
 	remember(memo, &memo->tenant, tenant_id, tenant);
+	memo->tenant_source = source;
 	return tenant;
+}
+
+/* The override table for this call and its default tenant (NULL in column tenancy). */
+static const FFOverrideSource *
+memo_source(FFEvalMemo *memo, const FFStr **default_tenant)
+{
+	const FFOverrideSource *source = ff_resolve_source(&memo->source, memo->cxt);
+
+	*default_tenant = source->is_tenant_schema ? &source->schema_name : NULL;
+	return source;
 }
 
 /* Evaluate one flag in ctx through the memo. */
 static bool
-evaluate_one(FFEvalMemo *memo, FFStr key, const FFContext *ctx)
+evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const FFContext *ctx)
 {
 	const FFCachedFlag *flag = memo_flag(memo, key);
 	const FFTenant *tenant;
 
 	if (flag == NULL)
 		return false;			/* an unknown key is off */
-	tenant = memo_tenant(memo, ctx->tenant);
+	tenant = memo_tenant(memo, source, ctx->tenant);
 	return ff_is_enabled(&flag->def, ff_tenant_override(tenant, flag->index), ctx);
 }
 
@@ -154,11 +169,15 @@ flagforge_is_enabled(PG_FUNCTION_ARGS)
 	FFStr		key;
 	FFContext	ctx;
 
+	const FFOverrideSource *source;
+	const FFStr *default_tenant;
+
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
 	memo = eval_memo(fcinfo);
-	ff_context_from_args(fcinfo, 1, &memo->groups, &ctx);
-	PG_RETURN_BOOL(evaluate_one(memo, key, &ctx));
+	source = memo_source(memo, &default_tenant);
+	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
+	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
 }
 
 /*
@@ -171,20 +190,24 @@ flagforge_is_enabled_from_settings(PG_FUNCTION_ARGS)
 	FFStr		key;
 	FFContext	ctx;
 
+	const FFOverrideSource *source;
+	const FFStr *default_tenant;
+
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
 	memo = eval_memo(fcinfo);
-	ff_context_from_settings(&ctx);
-	PG_RETURN_BOOL(evaluate_one(memo, key, &ctx));
+	source = memo_source(memo, &default_tenant);
+	ff_context_from_settings(default_tenant, &ctx);
+	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
 }
 
 /* Every flag (or every public one) in ctx as a jsonb object. */
 static Datum
-evaluate_all_jsonb(const FFContext *ctx, bool public_only)
+evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool public_only)
 {
 	int			nflags;
 	const FFCachedFlag *flags = ff_cache_flags(&nflags);
-	const FFTenant *tenant = ff_cache_tenant(ctx->tenant);
+	const FFTenant *tenant = ff_cache_tenant(source, ctx->tenant);
 	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(nflags, 1));
 	JsonbValue	object;
 	int			npairs = 0;
@@ -233,9 +256,11 @@ flagforge_evaluate_all(PG_FUNCTION_ARGS)
 	FFEvalMemo *memo = eval_memo(fcinfo);
 	FFContext	ctx;
 	bool		public_only = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+	const FFStr *default_tenant;
+	const FFOverrideSource *source = memo_source(memo, &default_tenant);
 
-	ff_context_from_args(fcinfo, 0, &memo->groups, &ctx);
-	PG_RETURN_DATUM(evaluate_all_jsonb(&ctx, public_only));
+	ff_context_from_args(fcinfo, 0, &memo->groups, default_tenant, &ctx);
+	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, public_only));
 }
 
 /*
@@ -244,11 +269,13 @@ flagforge_evaluate_all(PG_FUNCTION_ARGS)
 Datum
 flagforge_evaluate_all_from_settings(PG_FUNCTION_ARGS)
 {
+	FFEvalMemo *memo = eval_memo(fcinfo);
 	FFContext	ctx;
+	const FFStr *default_tenant;
+	const FFOverrideSource *source = memo_source(memo, &default_tenant);
 
-	(void) eval_memo(fcinfo);
-	ff_context_from_settings(&ctx);
-	PG_RETURN_DATUM(evaluate_all_jsonb(&ctx, false));
+	ff_context_from_settings(default_tenant, &ctx);
+	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, false));
 }
 
 /*
@@ -266,10 +293,14 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 	JsonbParseState *state = NULL;
 	JsonbValue *result;
 
+	const FFOverrideSource *source;
+	const FFStr *default_tenant;
+
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	memo = eval_memo(fcinfo);
-	ff_context_from_args(fcinfo, 1, &memo->groups, &ctx);
+	source = memo_source(memo, &default_tenant);
+	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
 					  &keys, &nulls, &nkeys);
 
@@ -290,7 +321,7 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 		k.val.string.val = (char *) key.ptr;
 		k.val.string.len = (int) key.len;
 		v.type = jbvBool;
-		v.val.boolean = evaluate_one(memo, key, &ctx);
+		v.val.boolean = evaluate_one(memo, source, key, &ctx);
 		pushJsonbValue(&state, WJB_KEY, &k);
 		pushJsonbValue(&state, WJB_VALUE, &v);
 	}

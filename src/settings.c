@@ -13,12 +13,21 @@
 #include "utils/memutils.h"
 
 #include "settings.h"
+#include "tenancy.h"
 
 char	   *ff_setting_tenant = NULL;
 char	   *ff_setting_user_id = NULL;
 char	   *ff_setting_groups = NULL;
 char	   *ff_setting_environment = NULL;
 int			ff_setting_cache_memory_limit_kb = 65536;
+int			ff_setting_tenancy = FF_TENANCY_AUTO;
+
+static const struct config_enum_entry tenancy_options[] = {
+	{"auto", FF_TENANCY_AUTO, false},
+	{"column", FF_TENANCY_COLUMN, false},
+	{"schema", FF_TENANCY_SCHEMA, false},
+	{NULL, 0, false}
+};
 
 /* The parsed flagforge.groups and the text it was parsed from. */
 static char *parsed_groups_source = NULL;
@@ -54,6 +63,12 @@ ff_settings_define(void)
 							"When exceeded, the cached tenants are dropped and reloaded on demand.",
 							&ff_setting_cache_memory_limit_kb, 65536, 64, INT_MAX / 1024,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomEnumVariable("flagforge.tenancy",
+							 "Where tenant overrides are read from: auto, column or schema.",
+							 "auto: a registered tenant schema on search_path, else flagforge_overrides; "
+							 "column: always flagforge_overrides; schema: a tenant schema must be on search_path.",
+							 &ff_setting_tenancy, FF_TENANCY_AUTO, tenancy_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("flagforge");
 }
 

@@ -15,6 +15,7 @@ extern char *ff_setting_user_id;
 extern char *ff_setting_groups;
 extern char *ff_setting_environment;
 extern int	ff_setting_cache_memory_limit_kb;
+extern int	ff_setting_tenancy;
 
 /* Define the settings (from _PG_init). */
 extern void ff_settings_define(void);
