@@ -5,14 +5,14 @@ EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']
 MODULE_big  = flagforge
 OBJS        = src/murmur3.o src/resolver.o src/settings.o src/context.o \
               src/catalog.o src/cache.o src/cache_load.o src/evaluate.o \
-              src/cache_stats.o src/tenancy.o src/admin.o src/triggers.o src/yaml_parse.o src/yaml_import.o \
+              src/cache_stats.o src/tenancy.o src/admin.o src/triggers.o src/audit.o src/yaml_parse.o src/yaml_import.o \
               src/flagforge.o
 DATA        = $(wildcard $(EXTENSION)--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = -lyaml
 
-REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import tenant_schemas
+REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import tenant_schemas security audit
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION      = cross_session
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation

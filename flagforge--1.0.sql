@@ -268,6 +268,81 @@ COMMENT ON FUNCTION @extschema@.flagforge_import_yaml(text, boolean, boolean) IS
     'Sync flags (and optional tenant overrides) from a FlagForge YAML document, all or nothing: one row per flag with action created, updated, unchanged or (with prune) deleted. dry_run reports without writing.';
 
 -- ---------------------------------------------------------------------------
+-- Audit trail
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.flagforge_audit (
+    id         bigint GENERATED ALWAYS AS IDENTITY,
+    changed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    actor      text NOT NULL,
+    app_actor  text,
+    action     text NOT NULL
+               CONSTRAINT flagforge_audit_action
+               CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'])),
+    table_name text NOT NULL,
+    flag_key   text,
+    tenant_id  text,
+    old_row    jsonb,
+    new_row    jsonb
+);
+-- No unique key on id: a restore (pg_restore fires the extension's triggers
+-- while it loads rows) must never fail on the trail.
+CREATE INDEX flagforge_audit_changed_at_idx ON @extschema@.flagforge_audit (changed_at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_audit', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_audit_id_seq', '');
+REVOKE ALL ON @extschema@.flagforge_audit FROM PUBLIC;
+
+COMMENT ON TABLE @extschema@.flagforge_audit IS
+    'Every change to flags, overrides and tenant tables, written in the same transaction by a trigger; readable by administrators only.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.id IS 'Order of the changes.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.changed_at IS 'Start of the transaction that made the change.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.actor IS 'The database role that made the change (current_user).';
+COMMENT ON COLUMN @extschema@.flagforge_audit.app_actor IS 'The setting flagforge.actor at the time, when set (the application''s user).';
+COMMENT ON COLUMN @extschema@.flagforge_audit.action IS 'INSERT, UPDATE, DELETE or TRUNCATE.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.table_name IS 'The table changed (schema-qualified).';
+COMMENT ON COLUMN @extschema@.flagforge_audit.flag_key IS 'The flag concerned.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.tenant_id IS 'The tenant concerned (a tenant schema''s name for its table), NULL for definitions.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.old_row IS 'The row before the change, as jsonb.';
+COMMENT ON COLUMN @extschema@.flagforge_audit.new_row IS 'The row after the change, as jsonb.';
+
+CREATE FUNCTION @extschema@.flagforge_audit_row()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'flagforge_audit_row'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.flagforge_audit_row() IS
+    'Trigger: records a change in flagforge_audit (written with the extension owner''s rights, actor = the changing role).';
+
+CREATE TRIGGER flagforge_flags_audit
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_flags
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row();
+CREATE TRIGGER flagforge_flags_audit_truncate
+    AFTER TRUNCATE ON @extschema@.flagforge_flags
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row();
+CREATE TRIGGER flagforge_overrides_audit
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_overrides
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row();
+CREATE TRIGGER flagforge_overrides_audit_truncate
+    AFTER TRUNCATE ON @extschema@.flagforge_overrides
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row();
+
+CREATE FUNCTION @extschema@.flagforge_prune_audit(older_than interval)
+RETURNS bigint
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM @extschema@.flagforge_audit a
+        WHERE a.changed_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) older_than)
+        RETURNING 1)
+    SELECT pg_catalog.count(*) FROM gone
+$$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_prune_audit(interval) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_prune_audit(interval) IS
+    'Delete audit rows older than the interval; returns how many. Needs DELETE on flagforge_audit.';
+
+-- ---------------------------------------------------------------------------
 -- Schema-per-tenant
 -- ---------------------------------------------------------------------------
 
@@ -359,6 +434,8 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_truncated AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed', target);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_truncated', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
         'Tenant overrides of schema ' OPERATOR(pg_catalog.||) schema_name OPERATOR(pg_catalog.||)
         ' (flagforge schema-per-tenant); registered in flagforge_tenant_tables.');
@@ -396,3 +473,20 @@ COMMENT ON FUNCTION @extschema@.flagforge_forget_dropped_tables() IS
 
 CREATE EVENT TRIGGER flagforge_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION @extschema@.flagforge_forget_dropped_tables();
+
+-- ---------------------------------------------------------------------------
+-- Privileges
+-- ---------------------------------------------------------------------------
+
+-- Evaluation is open to every role (it needs no privilege on the tables and
+-- returns only answers).  Changing flags is for roles an administrator
+-- grants: see "Privileges" in the README.
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.flagforge_enable(text, text),
+    @extschema@.flagforge_disable(text, text),
+    @extschema@.flagforge_set_override(text, text, boolean, integer, text[], text[], text),
+    @extschema@.flagforge_clear_override(text, text),
+    @extschema@.flagforge_import_yaml(text, boolean, boolean),
+    @extschema@.flagforge_create_tenant_schema(text, boolean),
+    @extschema@.flagforge_cache_stats()
+FROM PUBLIC;

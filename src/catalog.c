@@ -24,10 +24,12 @@ static Oid	remembered_schema = InvalidOid;
 static Oid	remembered_flags = InvalidOid;
 static Oid	remembered_overrides = InvalidOid;
 static Oid	remembered_tenant_tables = InvalidOid;
+static Oid	remembered_audit = InvalidOid;
+static Oid	remembered_owner = InvalidOid;
 
-/* The namespace of our pg_extension row, or InvalidOid. */
+/* The namespace and owner of our pg_extension row, or InvalidOid. */
 static Oid
-lookup_extension_schema(void)
+lookup_extension_schema(Oid *owner)
 {
 	Relation	rel;
 	ScanKeyData key;
@@ -41,7 +43,10 @@ lookup_extension_schema(void)
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tuple = systable_getnext(scan);
 	if (HeapTupleIsValid(tuple))
+	{
 		schema = ((Form_pg_extension) GETSTRUCT(tuple))->extnamespace;
+		*owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return schema;
@@ -53,7 +58,7 @@ ff_extension_schema(void)
 {
 	if (!OidIsValid(remembered_schema))
 	{
-		remembered_schema = lookup_extension_schema();
+		remembered_schema = lookup_extension_schema(&remembered_owner);
 		if (!OidIsValid(remembered_schema))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -107,6 +112,23 @@ ff_tenant_tables_relid(void)
 	return remembered_tenant_tables;
 }
 
+/* flagforge_audit */
+Oid
+ff_audit_relid(void)
+{
+	if (!OidIsValid(remembered_audit))
+		remembered_audit = lookup_extension_table("flagforge_audit");
+	return remembered_audit;
+}
+
+/* The role that owns the extension (writes the audit trail). */
+Oid
+ff_extension_owner(void)
+{
+	(void) ff_extension_schema();
+	return remembered_owner;
+}
+
 /* True when relid is one of the tables remembered here. */
 bool
 ff_catalog_is_ours(Oid relid)
@@ -124,6 +146,8 @@ ff_catalog_forget(void)
 	remembered_flags = InvalidOid;
 	remembered_overrides = InvalidOid;
 	remembered_tenant_tables = InvalidOid;
+	remembered_audit = InvalidOid;
+	remembered_owner = InvalidOid;
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

@@ -20,6 +20,12 @@ extern Oid	ff_overrides_relid(void);
 /* flagforge_tenant_tables, the registry of tenant schemas' override tables. */
 extern Oid	ff_tenant_tables_relid(void);
 
+/* flagforge_audit */
+extern Oid	ff_audit_relid(void);
+
+/* The role that owns the extension (writes the audit trail). */
+extern Oid	ff_extension_owner(void);
+
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
 

@@ -19,6 +19,7 @@ char	   *ff_setting_tenant = NULL;
 char	   *ff_setting_user_id = NULL;
 char	   *ff_setting_groups = NULL;
 char	   *ff_setting_environment = NULL;
+char	   *ff_setting_actor = NULL;
 int			ff_setting_cache_memory_limit_kb = 65536;
 int			ff_setting_tenancy = FF_TENANCY_AUTO;
 
@@ -57,6 +58,11 @@ ff_settings_define(void)
 							   "Environment (e.g. production) used when a function is not given one.",
 							   "Empty means no environment: flags limited to environments are off.",
 							   &ff_setting_environment, "", PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("flagforge.actor",
+							   "Application-level actor recorded in flagforge_audit.app_actor.",
+							   "Set it per request to the end user or service making a change.",
+							   &ff_setting_actor, "", PGC_USERSET, 0,
 							   NULL, NULL, NULL);
 	DefineCustomIntVariable("flagforge.cache_memory_limit",
 							"Memory a backend may spend caching tenant overrides.",

@@ -14,6 +14,7 @@ extern char *ff_setting_tenant;
 extern char *ff_setting_user_id;
 extern char *ff_setting_groups;
 extern char *ff_setting_environment;
+extern char *ff_setting_actor;
 extern int	ff_setting_cache_memory_limit_kb;
 extern int	ff_setting_tenancy;
 

@@ -7,7 +7,7 @@ PGBIN=${FF_PGBIN:-/usr/lib/postgresql/15/bin}
 DUMP=$(mktemp /tmp/flagforge-dump.XXXXXX)
 trap 'rm -f "$DUMP"' EXIT
 
-for db in dump_source dump_target; do
+for db in dump_source dump_target dump_exact; do
     psql -X -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 done
 psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d dump_source <<'SQL'
@@ -53,16 +53,30 @@ SELECT (SELECT md5(string_agg(f::text, '|' ORDER BY key)) FROM flagforge_flags f
        (SELECT string_agg(table_oid::text, ',' ORDER BY table_oid::text) FROM flagforge_tenant_tables);
 SQL
 }
+# audit DB: a digest of the audit trail.
+audit() {
+    psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" -c "SELECT count(*) || ' ' || md5(string_agg(a::text, '|' ORDER BY id)) FROM flagforge_audit a"
+}
 
 "$PGBIN/pg_dump" -Fc -d dump_source -f "$DUMP"
 "$PGBIN/pg_restore" -d dump_target --exit-on-error "$DUMP"
+# With session_replication_role = replica the extension's audit trigger does
+# not fire while rows load, so the trail is restored exactly.
+PGOPTIONS="-c session_replication_role=replica" "$PGBIN/pg_restore" -d dump_exact --exit-on-error "$DUMP"
 
 counts=$(psql -X -A -t -d dump_target -c "SELECT (SELECT count(*) FROM flagforge_flags) || ' flags, '
     || (SELECT count(*) FROM flagforge_overrides) || ' overrides and '
     || (SELECT count(*) FROM flagforge_tenant_tables) || ' tenant schemas'")
 before=$(answers dump_source); after=$(answers dump_target)
 rows_before=$(rows dump_source); rows_after=$(rows dump_target)
-psql -X -q -c "DROP DATABASE dump_source" -c "DROP DATABASE dump_target"
+exact_answers=$(answers dump_exact); exact_rows=$(rows dump_exact)
+audit_before=$(audit dump_source); audit_exact=$(audit dump_exact)
+psql -X -q -c "DROP DATABASE dump_source" -c "DROP DATABASE dump_target" -c "DROP DATABASE dump_exact"
+if [ "$audit_before" != "$audit_exact" ] || [ "$exact_answers" != "$before" ] || [ "$exact_rows" != "$rows_before" ]; then
+    echo "FAIL: a restore with session_replication_role = replica differs"
+    echo "audit: $audit_before / $audit_exact"
+    exit 1
+fi
 if [ "$before" != "$after" ] || [ "$rows_before" != "$rows_after" ]; then
     echo "FAIL: answers or rows differ after pg_dump/pg_restore"
     echo "answers: $before / $after"
@@ -70,3 +84,4 @@ if [ "$before" != "$after" ] || [ "$rows_before" != "$rows_after" ]; then
     exit 1
 fi
 echo "ok - $counts survive pg_dump/pg_restore with identical rows and answers"
+echo "ok - with session_replication_role = replica the audit trail is restored exactly (${audit_before%% *} rows)"
