@@ -4,17 +4,17 @@ EXTVERSION  = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']
 
 MODULE_big  = flagforge
 OBJS        = src/murmur3.o src/resolver.o src/settings.o src/context.o \
-              src/catalog.o src/cache.o src/cache_load.o src/evaluate.o \
-              src/cache_stats.o src/tenancy.o src/admin.o src/triggers.o src/audit.o src/yaml_parse.o src/yaml_import.o \
+              src/catalog.o src/cache.o src/cache_load.o src/eval_memo.o src/evaluate.o src/explain.o \
+              src/cache_stats.o src/tenancy.o src/admin.o src/triggers.o src/audit.o src/yaml_parse.o src/yaml_emit.o src/yaml_rows.o src/yaml_import.o src/yaml_export.o \
               src/flagforge.o
 DATA        = $(wildcard $(EXTENSION)--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = -lyaml
 
-REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import tenant_schemas security audit
+REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export explain tenant_schemas security audit
 REGRESS_OPTS = --load-extension=$(EXTENSION)
-ISOLATION      = cross_session
+ISOLATION      = cross_session notify
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation
 
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out
@@ -22,6 +22,9 @@ EXTRA_CLEAN = build results output_iso regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS does not track header dependencies: rebuild every object when a header changes.
+$(OBJS): $(wildcard src/*.h)
 
 # Plain-C unit tests of the hash and the resolver, under ASan and UBSan.
 UNIT_CC     ?= clang
@@ -31,6 +34,16 @@ build/test_resolver: test/unit/test_resolver.c src/murmur3.c src/resolver.c src/
 	@mkdir -p build
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ test/unit/test_resolver.c src/murmur3.c src/resolver.c
 
-.PHONY: unittest
+.PHONY: unittest fuzz bench
 unittest: build/test_resolver
 	./build/test_resolver
+
+# The YAML reader's unit test and a short libFuzzer run (ASan, UBSan);
+# a longer run: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 20
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/fuzz/run.sh
+
+# Benchmarks with ratios against baselines measured in the same run.
+bench:
+	bash test/bench/run.sh

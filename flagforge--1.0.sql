@@ -197,6 +197,26 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.flagforge_bucket(text, text, text) IS
     'Rollout bucket 0-99: MurmurHash3 (x86, 32-bit, seed 0) of tenant:flag_key:user_id mod 100, as Python mmh3.hash(s, signed=False) % 100.';
 
+CREATE FUNCTION @extschema@.flagforge_explain(
+    flag_key text, tenant text DEFAULT NULL, user_id text DEFAULT NULL,
+    groups text[] DEFAULT NULL, environment text DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'flagforge_explain'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_explain(text, text, text, text[], text) IS
+    'Why a flag has its value: {"value", "reason" (OpenFeature: STATIC, DEFAULT, TARGETING_MATCH, SPLIT, DISABLED, ERROR), "step", "detail", "tenant", "bucket" when a rollout decided, "error_code" FLAG_NOT_FOUND for unknown keys}.';
+
+CREATE FUNCTION @extschema@.flagforge_status(
+    tenant text DEFAULT NULL, user_id text DEFAULT NULL,
+    groups text[] DEFAULT NULL, environment text DEFAULT NULL)
+RETURNS TABLE (key text, name text, value boolean, reason text, deprecated boolean, is_public boolean)
+AS 'MODULE_PATHNAME', 'flagforge_status'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_status(text, text, text[], text) IS
+    'Every flag for a tenant and user, by key: its name, value, OpenFeature reason, deprecated and is_public (what `flagforge status` shows).';
+
 CREATE FUNCTION @extschema@.flagforge_version()
 RETURNS text
 AS 'MODULE_PATHNAME', 'flagforge_version'
@@ -263,6 +283,14 @@ CREATE FUNCTION @extschema@.flagforge_import_yaml(
 RETURNS TABLE (flag_key text, action text)
 AS 'MODULE_PATHNAME', 'flagforge_import_yaml'
 LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.flagforge_export_yaml(include_overrides boolean DEFAULT false)
+RETURNS text
+AS 'MODULE_PATHNAME', 'flagforge_export_yaml'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.flagforge_export_yaml(boolean) IS
+    'Every flag (and with include_overrides, every override of flagforge_overrides) as a FlagForge YAML document, by key; importing it changes nothing.';
 
 COMMENT ON FUNCTION @extschema@.flagforge_import_yaml(text, boolean, boolean) IS
     'Sync flags (and optional tenant overrides) from a FlagForge YAML document, all or nothing: one row per flag with action created, updated, unchanged or (with prune) deleted. dry_run reports without writing.';

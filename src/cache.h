@@ -21,7 +21,9 @@
 typedef struct FFCachedFlag
 {
 	FFFlag		def;
+	FFStr		name;
 	bool		is_public;
+	bool		deprecated;
 	int			index;			/* position in FFCache.flags (jsonb key order) */
 } FFCachedFlag;
 

@@ -124,6 +124,8 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	AttrNumber	att_key,
+				att_name,
+				att_deprecated,
 				att_default,
 				att_public,
 				att_rollout,
@@ -137,6 +139,8 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	table_read_begin(&read, ff_flags_relid());
 	desc = RelationGetDescr(read.rel);
 	att_key = column_number(read.rel, "key");
+	att_name = column_number(read.rel, "name");
+	att_deprecated = column_number(read.rel, "deprecated");
 	att_default = column_number(read.rel, "default_enabled");
 	att_public = column_number(read.rel, "is_public");
 	att_rollout = column_number(read.rel, "rollout_percentage");
@@ -159,6 +163,9 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		flag = &flags[count];
 		memset(flag, 0, sizeof(*flag));
 		flag->def.key = copy_text(values[att_key - 1], cxt);
+		flag->name = copy_text(values[att_name - 1], cxt);
+		flag->deprecated = !isnull[att_deprecated - 1] &&
+			DatumGetBool(values[att_deprecated - 1]);
 		flag->def.default_enabled = !isnull[att_default - 1] &&
 			DatumGetBool(values[att_default - 1]);
 		flag->is_public = !isnull[att_public - 1] &&

@@ -5,12 +5,8 @@
  *      and flagforge_bucket.
  *
  * A thin shell: build the context (context.c), find the definition and
- * the tenant's override in the cache (cache.c), ask the resolver
- * (resolver.c).  For the per-row case, a memo in fn_extra remembers the
- * flag and the last tenant, so a query over a million rows looks the flag
- * up once and allocates nothing per row.  The memo is created once per
- * query; that is when pending invalidations are accepted, so every
- * statement sees what was committed before it started.
+ * the tenant's override in the cache (cache.c) through the call site's
+ * memo (eval_memo.c), ask the resolver (resolver.c).
  */
 #include "postgres.h"
 
@@ -21,10 +17,8 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "cache.h"
-#include "context.h"
+#include "eval_memo.h"
 #include "murmur3.h"
-#include "tenancy.h"
 
 PG_FUNCTION_INFO_V1(flagforge_is_enabled);
 PG_FUNCTION_INFO_V1(flagforge_is_enabled_from_settings);
@@ -33,129 +27,16 @@ PG_FUNCTION_INFO_V1(flagforge_evaluate_all_from_settings);
 PG_FUNCTION_INFO_V1(flagforge_evaluate_many);
 PG_FUNCTION_INFO_V1(flagforge_bucket);
 
-/* A remembered string (a key or a tenant) and what it was found to be. */
-typedef struct FFRemembered
-{
-	bool		valid;
-	char	   *bytes;
-	size_t		len;
-	size_t		capacity;
-	const void *found;
-} FFRemembered;
-
-/* What one call site of a function remembers across the rows of a query. */
-typedef struct FFEvalMemo
-{
-	uint64		epoch;			/* ff_cache_epoch the pointers belong to */
-	FFRemembered flag;			/* found: const FFCachedFlag *, NULL if unknown */
-	FFRemembered tenant;		/* found: const FFTenant * */
-	const FFOverrideSource *tenant_source;	/* where tenant was found */
-	FFSourceMemo source;		/* which override table search_path selects */
-	FFGroupsMemo groups;
-	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
-} FFEvalMemo;
-
-/* The memo of this call site, with the cache made current. */
-static FFEvalMemo *
-eval_memo(FunctionCallInfo fcinfo)
-{
-	FFEvalMemo *memo = (FFEvalMemo *) fcinfo->flinfo->fn_extra;
-
-	if (memo == NULL)
-	{
-		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FFEvalMemo));
-		memo->cxt = fcinfo->flinfo->fn_mcxt;
-		memo->groups.cxt = AllocSetContextCreate(memo->cxt, "flagforge groups",
-												 ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = memo;
-		/* A new query: take in changes committed since the last one. */
-		AcceptInvalidationMessages();
-	}
-	ff_cache_begin();
-	if (memo->epoch != ff_cache_epoch)
-	{
-		memo->flag.valid = false;
-		memo->tenant.valid = false;
-		memo->tenant_source = NULL;
-		memo->epoch = ff_cache_epoch;
-	}
-	return memo;
-}
-
-/* True when r holds s (the same bytes). */
-static inline bool
-remembered_is(const FFRemembered *r, FFStr s)
-{
-	return r->valid && r->len == s.len &&
-		(s.len == 0 || memcmp(r->bytes, s.ptr, s.len) == 0);
-}
-
-/* Remember s and what it was found to be. */
-static void
-remember(FFEvalMemo *memo, FFRemembered *r, FFStr s, const void *found)
-{
-	if (r->capacity < s.len + 1)
-	{
-		if (r->bytes)
-			pfree(r->bytes);
-		r->capacity = Max(s.len + 1, 32);
-		r->bytes = MemoryContextAlloc(memo->cxt, r->capacity);
-	}
-	if (s.len > 0)
-		memcpy(r->bytes, s.ptr, s.len);
-	r->len = s.len;
-	r->found = found;
-	r->valid = true;
-}
-
-/* The cached flag for key (NULL when unknown), through the memo. */
-static const FFCachedFlag *
-memo_flag(FFEvalMemo *memo, FFStr key)
-{
-	const FFCachedFlag *flag;
-
-	if (remembered_is(&memo->flag, key))
-		return (const FFCachedFlag *) memo->flag.found;
-	flag = ff_cache_find_flag(key);
-	remember(memo, &memo->flag, key, flag);
-	return flag;
-}
-
-/* The cached tenant of source, through the memo. */
-static const FFTenant *
-memo_tenant(FFEvalMemo *memo, const FFOverrideSource *source, FFStr tenant_id)
-{
-	const FFTenant *tenant;
-
-	if (memo->tenant_source == source && remembered_is(&memo->tenant, tenant_id))
-		return (const FFTenant *) memo->tenant.found;
-	tenant = ff_cache_tenant(source, tenant_id);
-	/* Loading may have pushed the cache over its bound: that is for the next call. */
-	remember(memo, &memo->tenant, tenant_id, tenant);
-	memo->tenant_source = source;
-	return tenant;
-}
-
-/* The override table for this call and its default tenant (NULL in column tenancy). */
-static const FFOverrideSource *
-memo_source(FFEvalMemo *memo, const FFStr **default_tenant)
-{
-	const FFOverrideSource *source = ff_resolve_source(&memo->source, memo->cxt);
-
-	*default_tenant = source->is_tenant_schema ? &source->schema_name : NULL;
-	return source;
-}
-
 /* Evaluate one flag in ctx through the memo. */
 static bool
 evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const FFContext *ctx)
 {
-	const FFCachedFlag *flag = memo_flag(memo, key);
+	const FFCachedFlag *flag = ff_memo_flag(memo, key);
 	const FFTenant *tenant;
 
 	if (flag == NULL)
 		return false;			/* an unknown key is off */
-	tenant = memo_tenant(memo, source, ctx->tenant);
+	tenant = ff_memo_tenant(memo, source, ctx->tenant);
 	return ff_is_enabled(&flag->def, ff_tenant_override(tenant, flag->index), ctx);
 }
 
@@ -174,8 +55,8 @@ flagforge_is_enabled(PG_FUNCTION_ARGS)
 
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
-	memo = eval_memo(fcinfo);
-	source = memo_source(memo, &default_tenant);
+	memo = ff_eval_memo(fcinfo);
+	source = ff_memo_source(memo, &default_tenant);
 	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
 	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
 }
@@ -195,8 +76,8 @@ flagforge_is_enabled_from_settings(PG_FUNCTION_ARGS)
 
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
-	memo = eval_memo(fcinfo);
-	source = memo_source(memo, &default_tenant);
+	memo = ff_eval_memo(fcinfo);
+	source = ff_memo_source(memo, &default_tenant);
 	ff_context_from_settings(default_tenant, &ctx);
 	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
 }
@@ -253,11 +134,11 @@ evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool pu
 Datum
 flagforge_evaluate_all(PG_FUNCTION_ARGS)
 {
-	FFEvalMemo *memo = eval_memo(fcinfo);
+	FFEvalMemo *memo = ff_eval_memo(fcinfo);
 	FFContext	ctx;
 	bool		public_only = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 	const FFStr *default_tenant;
-	const FFOverrideSource *source = memo_source(memo, &default_tenant);
+	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
 
 	ff_context_from_args(fcinfo, 0, &memo->groups, default_tenant, &ctx);
 	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, public_only));
@@ -269,10 +150,10 @@ flagforge_evaluate_all(PG_FUNCTION_ARGS)
 Datum
 flagforge_evaluate_all_from_settings(PG_FUNCTION_ARGS)
 {
-	FFEvalMemo *memo = eval_memo(fcinfo);
+	FFEvalMemo *memo = ff_eval_memo(fcinfo);
 	FFContext	ctx;
 	const FFStr *default_tenant;
-	const FFOverrideSource *source = memo_source(memo, &default_tenant);
+	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
 
 	ff_context_from_settings(default_tenant, &ctx);
 	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, false));
@@ -298,8 +179,8 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	memo = eval_memo(fcinfo);
-	source = memo_source(memo, &default_tenant);
+	memo = ff_eval_memo(fcinfo);
+	source = ff_memo_source(memo, &default_tenant);
 	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
 					  &keys, &nulls, &nkeys);

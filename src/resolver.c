@@ -231,3 +231,29 @@ ff_step_name(FFStep step)
 	}
 	return "unknown";
 }
+
+/* The OpenFeature resolution reason of a step (DISABLED, TARGETING_MATCH, SPLIT, ...). */
+const char *
+ff_step_reason(FFStep step)
+{
+	switch (step)
+	{
+		case FF_STEP_UNKNOWN_FLAG:
+			return "ERROR";
+		case FF_STEP_ENVIRONMENT_GATE:
+		case FF_STEP_OVERRIDE_OFF:
+			return "DISABLED";
+		case FF_STEP_USER_TARGET:
+		case FF_STEP_GROUP_TARGET:
+		case FF_STEP_OVERRIDE_ON:
+			return "TARGETING_MATCH";
+		case FF_STEP_DEFAULT_ROLLOUT:
+		case FF_STEP_OVERRIDE_ROLLOUT:
+			return "SPLIT";
+		case FF_STEP_DEFAULT_OFF:
+			return "DEFAULT";
+		case FF_STEP_DEFAULT_ON:
+			return "STATIC";
+	}
+	return "UNKNOWN";
+}

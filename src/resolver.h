@@ -105,6 +105,9 @@ extern bool ff_is_enabled(const FFFlag *flag, const FFOverride *override,
 /* rollout(p) of the reference: 0 and >= 100 are on for everyone. */
 extern bool ff_rollout_needs_bucket(int percentage);
 
+/* The OpenFeature resolution reason of a step (DISABLED, TARGETING_MATCH, SPLIT, ...). */
+extern const char *ff_step_reason(FFStep step);
+
 /* A stable name for a step ("environment_gate", "user_target", ...). */
 extern const char *ff_step_name(FFStep step);
 

@@ -9,15 +9,29 @@
  * (no after-trigger queue on bulk loads) plus a TRUNCATE statement trigger,
  * and is enabled ALWAYS so that logical replication's apply worker, which
  * fires only row triggers, keeps subscribers' caches fresh too.
+ *
+ * It also queues NOTIFY flagforge_changed with {"flag_key", "tenant_id",
+ * "operation"}, which PostgreSQL delivers at commit only (never for a
+ * rolled-back change), so application-side caches can drop what changed.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "commands/async.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+
+/* The channel applications LISTEN on. */
+#define FF_NOTIFY_CHANNEL "flagforge_changed"
+/* Payloads must stay under PostgreSQL's limit of 8000 bytes. */
+#define FF_NOTIFY_PAYLOAD_MAX 7900
 
 PG_FUNCTION_INFO_V1(flagforge_row_changed);
 
@@ -33,6 +47,77 @@ touch_updated_at(TriggerData *trigger, HeapTuple row)
 	if (column <= 0)
 		return row;
 	return heap_modify_tuple_by_cols(row, desc, 1, &column, &value, &isnull);
+}
+
+/* A text column of a row as a C string, or NULL. */
+static char *
+column_text(TriggerData *trigger, HeapTuple row, const char *column)
+{
+	TupleDesc	desc = RelationGetDescr(trigger->tg_relation);
+	int			attnum = SPI_fnumber(desc, column);
+	bool		isnull;
+	Datum		value;
+
+	if (row == NULL || attnum <= 0)
+		return NULL;
+	value = heap_getattr(row, attnum, desc, &isnull);
+	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+/* Append "name": string-or-null. */
+static void
+json_field(StringInfo buf, const char *name, const char *value)
+{
+	appendStringInfo(buf, "%s\"%s\": ", buf->len > 1 ? ", " : "", name);
+	if (value)
+		escape_json(buf, value);
+	else
+		appendStringInfoString(buf, "null");
+}
+
+/* The operation of a trigger event. */
+static const char *
+operation_name(TriggerEvent event)
+{
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return "INSERT";
+	if (TRIGGER_FIRED_BY_UPDATE(event))
+		return "UPDATE";
+	if (TRIGGER_FIRED_BY_DELETE(event))
+		return "DELETE";
+	return "TRUNCATE";
+}
+
+/* Queue NOTIFY flagforge_changed for this change (sent at commit). */
+static void
+notify_change(TriggerData *trigger, HeapTuple row)
+{
+	Relation	rel = trigger->tg_relation;
+	char	   *flag_key = column_text(trigger, row, "flag_key");
+	char	   *tenant_id = column_text(trigger, row, "tenant_id");
+	StringInfoData payload;
+
+	if (SPI_fnumber(RelationGetDescr(rel), "table_oid") > 0)
+		return;					/* the tenant table registry: not a flag change */
+	if (flag_key == NULL)
+		flag_key = column_text(trigger, row, "key");
+	else if (SPI_fnumber(RelationGetDescr(rel), "tenant_id") <= 0)
+		tenant_id = get_namespace_name(RelationGetNamespace(rel));	/* a tenant schema */
+
+	initStringInfo(&payload);
+	appendStringInfoChar(&payload, '{');
+	json_field(&payload, "flag_key", flag_key);
+	json_field(&payload, "tenant_id", tenant_id);
+	json_field(&payload, "operation", operation_name(trigger->tg_event));
+	appendStringInfoChar(&payload, '}');
+	if (payload.len > FF_NOTIFY_PAYLOAD_MAX)
+	{
+		/* Huge keys: say what changed without them. */
+		resetStringInfo(&payload);
+		appendStringInfo(&payload, "{\"flag_key\": null, \"tenant_id\": null, \"operation\": \"%s\", \"truncated\": true}",
+						 operation_name(trigger->tg_event));
+	}
+	Async_Notify(FF_NOTIFY_CHANNEL, payload.data);
 }
 
 /*
@@ -52,7 +137,12 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 	CacheInvalidateRelcache(trigger->tg_relation);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+	{
+		notify_change(trigger, NULL);
 		return PointerGetDatum(NULL);
+	}
+	notify_change(trigger, TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
+				  trigger->tg_newtuple : trigger->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
 	{
 		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)

@@ -27,34 +27,9 @@
 #include "catalog.h"
 #include "resolver.h"
 #include "yaml_parse.h"
+#include "yaml_rows.h"
 
 PG_FUNCTION_INFO_V1(flagforge_import_yaml);
-
-/* A flag row as stored, for comparison with the document. */
-typedef struct StoredFlag
-{
-	char	   *key;
-	char	   *name;
-	char	   *description;
-	bool		default_enabled;
-	bool		is_public;
-	int			rollout_percentage;
-	bool		deprecated;
-	bool		has_environments;
-	FFYamlStringList environments;
-	bool		in_document;
-} StoredFlag;
-
-/* An override row as stored. */
-typedef struct StoredOverride
-{
-	char	   *tenant_id;
-	char	   *flag_key;
-	int			enabled;		/* -1 null, 0, 1 */
-	int			rollout_percentage; /* -1 null */
-	FFYamlStringList users;
-	FFYamlStringList groups;
-} StoredOverride;
 
 /* What the import found to do. */
 typedef struct ImportPlan
@@ -62,7 +37,8 @@ typedef struct ImportPlan
 	const char **flag_actions;	/* per document flag: created/updated/unchanged */
 	const FFYamlFlag **sorted_doc;	/* document flags by key */
 	bool		prune;
-	StoredFlag *stored;
+	FFYamlFlag *stored;			/* the stored flags, by key */
+	bool	   *stored_in_document;
 	int			nstored;
 	int			overrides_created;
 	int			overrides_updated;
@@ -156,35 +132,22 @@ parse_or_report(text *document, FFYamlDocument *doc)
 		report_yaml_error(&err);
 }
 
+/* At most this many warnings are reported one by one. */
+#define MAX_WARNINGS_REPORTED 10
+
 /* Warnings: valid documents that are surely not what was meant. */
 static void
 report_warnings(const FFYamlDocument *doc)
 {
-	for (size_t i = 0; i < doc->nwarnings; i++)
+	for (size_t i = 0; i < doc->nwarnings && i < MAX_WARNINGS_REPORTED; i++)
 		ereport(WARNING,
 				(errmsg("flag \"%s\" at line %d, column %d: %s",
 						doc->warnings[i].flag_key, doc->warnings[i].line,
 						doc->warnings[i].column, doc->warnings[i].message)));
-}
-
-/* The non-NULL elements of a text[] datum as a list of C strings. */
-static FFYamlStringList
-text_array_list(Datum datum)
-{
-	FFYamlStringList list = {NULL, 0};
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-
-	deconstruct_array(DatumGetArrayTypeP(datum), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	if (n == 0)
-		return list;
-	list.items = palloc(sizeof(char *) * n);
-	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			list.items[list.count++] = TextDatumGetCString(elems[i]);
-	return list;
+	if (doc->nwarnings > MAX_WARNINGS_REPORTED)
+		ereport(WARNING,
+				(errmsg("%zu more warnings like these not shown",
+						doc->nwarnings - MAX_WARNINGS_REPORTED)));
 }
 
 /* True when two lists hold the same strings in the same order. */
@@ -199,58 +162,9 @@ lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
 	return true;
 }
 
-/* A column of the current SPI row as a C string ("" if NULL). */
-static char *
-spi_text(int row, int col)
-{
-	char	   *value = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
-
-	return value ? value : pstrdup("");
-}
-
-/* A column of the current SPI row as a Datum, with its null flag. */
-static Datum
-spi_datum(int row, int col, bool *isnull)
-{
-	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
-}
-
-/* Every stored flag, ordered by key (byte order: the column is COLLATE "C"). */
-static StoredFlag *
-read_stored_flags(const char *flags_table, int *count)
-{
-	char	   *sql = psprintf("SELECT key, name, description, default_enabled, is_public,"
-							   " rollout_percentage, deprecated, environments FROM %s ORDER BY key",
-							   flags_table);
-	StoredFlag *flags;
-
-	if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", sql);
-	*count = (int) SPI_processed;
-	flags = palloc0(sizeof(StoredFlag) * Max(*count, 1));
-	for (int i = 0; i < *count; i++)
-	{
-		bool		isnull;
-		Datum		envs;
-
-		flags[i].key = spi_text(i, 1);
-		flags[i].name = spi_text(i, 2);
-		flags[i].description = spi_text(i, 3);
-		flags[i].default_enabled = DatumGetBool(spi_datum(i, 4, &isnull));
-		flags[i].is_public = DatumGetBool(spi_datum(i, 5, &isnull));
-		flags[i].rollout_percentage = DatumGetInt32(spi_datum(i, 6, &isnull));
-		flags[i].deprecated = DatumGetBool(spi_datum(i, 7, &isnull));
-		envs = spi_datum(i, 8, &isnull);
-		flags[i].has_environments = !isnull;
-		if (!isnull)
-			flags[i].environments = text_array_list(envs);
-	}
-	return flags;
-}
-
 /* True when the stored flag already says what the document says. */
 static bool
-flag_unchanged(const StoredFlag *s, const FFYamlFlag *d)
+flag_unchanged(const FFYamlFlag *s, const FFYamlFlag *d)
 {
 	return strcmp(s->name, d->name) == 0 &&
 		strcmp(s->description, d->description) == 0 &&
@@ -351,7 +265,7 @@ plan_flags(ImportPlan *plan, const FFYamlDocument *doc)
 			s++;
 		if (s < plan->nstored && cmp == 0)
 		{
-			plan->stored[s].in_document = true;
+			plan->stored_in_document[s] = true;
 			plan->flag_actions[pos] = flag_unchanged(&plan->stored[s], f) ? "unchanged" : "updated";
 		}
 		else
@@ -363,7 +277,7 @@ plan_flags(ImportPlan *plan, const FFYamlDocument *doc)
 	if (!plan->prune)
 		return;
 	for (int i = 0; i < plan->nstored; i++)
-		if (!plan->stored[i].in_document)
+		if (!plan->stored_in_document[i])
 		{
 			plan->deleted_keys = accumArrayResult(plan->deleted_keys,
 												  CStringGetTextDatum(plan->stored[i].key),
@@ -391,60 +305,34 @@ compare_key_doc_flag(const void *key, const void *element)
 static int
 compare_key_stored_flag(const void *key, const void *element)
 {
-	return strcmp((const char *) key, ((const StoredFlag *) element)->key);
+	return strcmp((const char *) key, ((const FFYamlFlag *) element)->key);
 }
 
 /* True when a flag will exist after the import. */
 static bool
 flag_will_exist(const ImportPlan *plan, const FFYamlDocument *doc, const char *key)
 {
-	const StoredFlag *stored;
+	const FFYamlFlag *stored;
 
 	if (search_sorted(key, plan->sorted_doc, doc->nflags, sizeof(FFYamlFlag *),
 					  compare_key_doc_flag))
 		return true;
-	stored = search_sorted(key, plan->stored, plan->nstored, sizeof(StoredFlag),
+	stored = search_sorted(key, plan->stored, plan->nstored, sizeof(FFYamlFlag),
 						   compare_key_stored_flag);
 	return stored != NULL && !plan->prune;
 }
 
-/* The stored overrides of the tenants the document names. */
-static StoredOverride *
+/* The stored overrides of the tenants the document names, by tenant and flag. */
+static FFYamlOverride *
 read_stored_overrides(const char *overrides_table, const FFYamlDocument *doc, int *count)
 {
 	ArrayBuildState *tenants = NULL;
-	char	   *sql;
-	Oid			argtypes[1] = {TEXTARRAYOID};
-	Datum		values[1];
-	StoredOverride *rows;
 
 	for (size_t i = 0; i < doc->noverrides; i++)
 		tenants = accumArrayResult(tenants, CStringGetTextDatum(doc->overrides[i].tenant_id),
 								   false, TEXTOID, CurrentMemoryContext);
-	values[0] = makeArrayResult(tenants, CurrentMemoryContext);
-	sql = psprintf("SELECT tenant_id, flag_key, enabled, rollout_percentage,"
-				   " enabled_for_users, enabled_for_groups FROM %s"
-				   " WHERE tenant_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY tenant_id, flag_key",
-				   overrides_table);
-	if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
-	*count = (int) SPI_processed;
-	rows = palloc0(sizeof(StoredOverride) * Max(*count, 1));
-	for (int i = 0; i < *count; i++)
-	{
-		bool		isnull;
-		Datum		d;
-
-		rows[i].tenant_id = spi_text(i, 1);
-		rows[i].flag_key = spi_text(i, 2);
-		d = spi_datum(i, 3, &isnull);
-		rows[i].enabled = isnull ? -1 : DatumGetBool(d) ? 1 : 0;
-		d = spi_datum(i, 4, &isnull);
-		rows[i].rollout_percentage = isnull ? -1 : DatumGetInt32(d);
-		rows[i].users = text_array_list(spi_datum(i, 5, &isnull));
-		rows[i].groups = text_array_list(spi_datum(i, 6, &isnull));
-	}
-	return rows;
+	return ff_read_override_rows(overrides_table, makeArrayResult(tenants, CurrentMemoryContext),
+								 count);
 }
 
 /* bsearch: a document override against a stored one (by tenant, then flag). */
@@ -452,24 +340,24 @@ static int
 compare_override_stored(const void *key, const void *element)
 {
 	const FFYamlOverride *o = key;
-	const StoredOverride *s = element;
+	const FFYamlOverride *s = element;
 	int			cmp = strcmp(o->tenant_id, s->tenant_id);
 
 	return cmp != 0 ? cmp : strcmp(o->flag_key, s->flag_key);
 }
 
 /* The stored override of (tenant, flag), or NULL (rows are sorted). */
-static StoredOverride *
-find_stored_override(StoredOverride *rows, int count, const FFYamlOverride *o)
+static FFYamlOverride *
+find_stored_override(FFYamlOverride *rows, int count, const FFYamlOverride *o)
 {
-	return search_sorted(o, rows, count, sizeof(StoredOverride), compare_override_stored);
+	return search_sorted(o, rows, count, sizeof(FFYamlOverride), compare_override_stored);
 }
 
 /* Apply the fields the document gives to a stored (or new) override. */
-static StoredOverride
-merged_override(const StoredOverride *stored, const FFYamlOverride *o)
+static FFYamlOverride
+merged_override(const FFYamlOverride *stored, const FFYamlOverride *o)
 {
-	StoredOverride m;
+	FFYamlOverride m;
 
 	if (stored)
 		m = *stored;
@@ -494,7 +382,7 @@ merged_override(const StoredOverride *stored, const FFYamlOverride *o)
 
 /* Add an override to the rows to write. */
 static void
-plan_override_write(ImportPlan *plan, const StoredOverride *m)
+plan_override_write(ImportPlan *plan, const FFYamlOverride *m)
 {
 	StringInfo	buf = &plan->overrides_json;
 
@@ -520,7 +408,7 @@ plan_override_write(ImportPlan *plan, const StoredOverride *m)
 static void
 plan_overrides(ImportPlan *plan, const FFYamlDocument *doc, const char *overrides_table)
 {
-	StoredOverride *stored;
+	FFYamlOverride *stored;
 	int			nstored = 0;
 
 	if (doc->noverrides == 0)
@@ -538,8 +426,8 @@ plan_overrides(ImportPlan *plan, const FFYamlDocument *doc, const char *override
 	for (size_t i = 0; i < doc->noverrides; i++)
 	{
 		const FFYamlOverride *o = &doc->overrides[i];
-		StoredOverride *s = find_stored_override(stored, nstored, o);
-		StoredOverride m = merged_override(s, o);
+		FFYamlOverride *s = find_stored_override(stored, nstored, o);
+		FFYamlOverride m = merged_override(s, o);
 
 		if (s && m.enabled == s->enabled && m.rollout_percentage == s->rollout_percentage &&
 			lists_equal(&m.users, &s->users) && lists_equal(&m.groups, &s->groups))
@@ -633,7 +521,7 @@ emit_rows(FunctionCallInfo fcinfo, const ImportPlan *plan, const FFYamlDocument 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	for (int i = 0; i < plan->nstored; i++)
-		if (!plan->stored[i].in_document && plan->ndeleted > 0)
+		if (!plan->stored_in_document[i] && plan->ndeleted > 0)
 		{
 			Datum		values[2] = {CStringGetTextDatum(plan->stored[i].key),
 			CStringGetTextDatum("deleted")};
@@ -660,7 +548,8 @@ import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, 
 	/* One sync at a time; readers and evaluation are not blocked. */
 	if (!dry_run)
 		SPI_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", flags_table), false, 0);
-	plan.stored = read_stored_flags(flags_table, &plan.nstored);
+	plan.stored = ff_read_flag_rows(flags_table, &plan.nstored);
+	plan.stored_in_document = palloc0(sizeof(bool) * Max(plan.nstored, 1));
 	plan_flags(&plan, doc);
 	plan_overrides(&plan, doc, overrides_table);
 	if (!dry_run)

@@ -89,6 +89,13 @@ fault_now(void)
 #define fault_now() false
 #endif
 
+/* printf-style checking of the message formatters */
+#if defined(__GNUC__) || defined(__clang__)
+#define FF_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#else
+#define FF_PRINTF(fmt, first)
+#endif
+
 /* Largest magnitude ff_yaml_plain_int reports; anything past it is clamped. */
 #define INT_CLAMP 1000000000000000LL
 
@@ -845,6 +852,19 @@ mark_number(size_t zero_based)
 	return zero_based >= (size_t) INT_MAX ? INT_MAX : (int) zero_based + 1;
 }
 
+static FFYamlStatus vfail(Reader *r, FFYamlStatus status, int line, int column,
+							const char *key, size_t keylen, const char *fmt,
+							va_list args) FF_PRINTF(7, 0);
+static FFYamlStatus fail(Reader *r, FFYamlStatus status, yaml_mark_t mark,
+						 const char *fmt,...) FF_PRINTF(4, 5);
+static FFYamlStatus fail_key(Reader *r, FFYamlStatus status, yaml_mark_t mark,
+							 const char *key, size_t keylen,
+							 const char *fmt,...) FF_PRINTF(6, 7);
+static FFYamlStatus fail_at(Reader *r, FFYamlStatus status, int line,
+							int column, const char *fmt,...) FF_PRINTF(5, 6);
+static FFYamlStatus add_warning(Reader *r, yaml_mark_t mark,
+								const char *fmt,...) FF_PRINTF(3, 4);
+
 /*
  * Record the first error: status, position, message, and the flag, tenant
  * and field being read (key, when not NULL, overrides the flag key).
@@ -1069,11 +1089,12 @@ describe(const yaml_event_t *ev, char *buf, size_t bufsize)
 		[FF_SCALAR_INT] = "an integer",
 		[FF_SCALAR_FLOAT] = "a float",
 		[FF_SCALAR_TIMESTAMP] = "a timestamp",
-		[FF_SCALAR_MERGE] = "a merge key",
-		[FF_SCALAR_VALUE] = "a value key"
+		[FF_SCALAR_MERGE] = "reserved by YAML 1.1",
+		[FF_SCALAR_VALUE] = "reserved by YAML 1.1"
 	};
 	char		quoted[QUOTE_MAX * 4 + 16];
 	FFYamlScalarKind kind;
+	const char *what;
 
 	if (ev->type == YAML_SEQUENCE_START_EVENT)
 		return "a list";
@@ -1087,8 +1108,14 @@ describe(const yaml_event_t *ev, char *buf, size_t bufsize)
 	quote_for_message(quoted, sizeof(quoted),
 					  (const char *) ev->data.scalar.value,
 					  ev->data.scalar.length);
-	snprintf(buf, bufsize, "%s (%s)", quoted,
-			 is_plain(ev) ? kinds[kind] : "a quoted string");
+	if (is_plain(ev))
+		what = kinds[kind];
+	else if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+			 ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		what = "a block string";
+	else
+		what = "a quoted string";
+	snprintf(buf, bufsize, "%s (%s)", quoted, what);
 	return buf;
 }
 

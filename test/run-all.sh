@@ -5,6 +5,7 @@
 # unit tests, starts a throwaway cluster (as the postgres user, private port
 # and socket), runs the pg_regress and isolation suites, the shell tests and
 # the differential test against the Python reference, then stops the cluster.
+# The YAML reader is unit tested and fuzzed briefly (FUZZ_SECONDS, default 20).
 # FF_SKIP_PACKAGES=1 skips apt-get (for repeated local runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +20,10 @@ echo "== building and installing"
 make -s >/dev/null
 make -s install >/dev/null
 
-echo "== C unit tests (ASan, UBSan)"
-make -s unittest
+echo "== C unit tests of the hash and resolver (ASan, UBSan)"
+make -s unittest | tail -n 1
+echo "== YAML reader: unit tests and ${FUZZ_SECONDS:-20}s of libFuzzer (ASan, UBSan)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash test/fuzz/run.sh
 
 TEST_DIR=/tmp/flagforge-test
 TEST_PORT=${FF_TEST_PORT:-55433}

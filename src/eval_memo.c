@@ -1,0 +1,106 @@
+/*
+ * eval_memo.c
+ *      The per-call-site memo of the evaluation functions (see eval_memo.h).
+ *
+ * For the per-row case it remembers the flag and the last tenant by their
+ * bytes, so a query over a million rows looks the flag up once and
+ * allocates nothing per row; a cache rebuild (ff_cache_epoch) forgets them.
+ */
+#include "postgres.h"
+
+#include "utils/inval.h"
+#include "utils/memutils.h"
+
+#include "eval_memo.h"
+
+/* The memo of this call site, with the cache made current. */
+FFEvalMemo *
+ff_eval_memo(FunctionCallInfo fcinfo)
+{
+	FFEvalMemo *memo = (FFEvalMemo *) fcinfo->flinfo->fn_extra;
+
+	if (memo == NULL)
+	{
+		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(FFEvalMemo));
+		memo->cxt = fcinfo->flinfo->fn_mcxt;
+		memo->groups.cxt = AllocSetContextCreate(memo->cxt, "flagforge groups",
+												 ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = memo;
+		/* A new query: take in changes committed since the last one. */
+		AcceptInvalidationMessages();
+	}
+	ff_cache_begin();
+	if (memo->epoch != ff_cache_epoch)
+	{
+		memo->flag.valid = false;
+		memo->tenant.valid = false;
+		memo->tenant_source = NULL;
+		memo->epoch = ff_cache_epoch;
+	}
+	return memo;
+}
+
+/* True when r holds s (the same bytes). */
+static inline bool
+remembered_is(const FFRemembered *r, FFStr s)
+{
+	return r->valid && r->len == s.len &&
+		(s.len == 0 || memcmp(r->bytes, s.ptr, s.len) == 0);
+}
+
+/* Remember s and what it was found to be. */
+static void
+remember(FFEvalMemo *memo, FFRemembered *r, FFStr s, const void *found)
+{
+	if (r->capacity < s.len + 1)
+	{
+		if (r->bytes)
+			pfree(r->bytes);
+		r->capacity = Max(s.len + 1, 32);
+		r->bytes = MemoryContextAlloc(memo->cxt, r->capacity);
+	}
+	if (s.len > 0)
+		memcpy(r->bytes, s.ptr, s.len);
+	r->len = s.len;
+	r->found = found;
+	r->valid = true;
+}
+
+/* The cached flag for key (NULL when unknown), through the memo. */
+const FFCachedFlag *
+ff_memo_flag(FFEvalMemo *memo, FFStr key)
+{
+	const FFCachedFlag *flag;
+
+	if (remembered_is(&memo->flag, key))
+		return (const FFCachedFlag *) memo->flag.found;
+	flag = ff_cache_find_flag(key);
+	remember(memo, &memo->flag, key, flag);
+	return flag;
+}
+
+/* The cached tenant of source, through the memo. */
+const FFTenant *
+ff_memo_tenant(FFEvalMemo *memo, const FFOverrideSource *source, FFStr tenant_id)
+{
+	const FFTenant *tenant;
+
+	if (memo->tenant_source == source && remembered_is(&memo->tenant, tenant_id))
+		return (const FFTenant *) memo->tenant.found;
+	tenant = ff_cache_tenant(source, tenant_id);
+	/* Loading may have pushed the cache over its bound: that is for the next call. */
+	remember(memo, &memo->tenant, tenant_id, tenant);
+	memo->tenant_source = source;
+	return tenant;
+}
+
+/* The override table for this call and its default tenant (NULL in column tenancy). */
+const FFOverrideSource *
+ff_memo_source(FFEvalMemo *memo, const FFStr **default_tenant)
+{
+	const FFOverrideSource *source = ff_resolve_source(&memo->source, memo->cxt);
+
+	*default_tenant = source->is_tenant_schema ? &source->schema_name : NULL;
+	return source;
+}
+

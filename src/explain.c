@@ -1,0 +1,219 @@
+/*
+ * explain.c
+ *      flagforge_explain and flagforge_status: not just the answer but why,
+ *      in OpenFeature's vocabulary of resolution reasons.
+ *
+ * Both go through the same memo, cache and resolver as
+ * flagforge_is_enabled, so their value always equals its answer; the
+ * resolver reports the step that decided (resolver.h, FFStep).
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "eval_memo.h"
+
+PG_FUNCTION_INFO_V1(flagforge_explain);
+PG_FUNCTION_INFO_V1(flagforge_status);
+
+/* Append key: string to a jsonb object being built. */
+static void
+push_string(JsonbParseState **state, const char *key, const char *value, int len)
+{
+	JsonbValue	k,
+				v;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	v.type = jbvString;
+	v.val.string.val = (char *) value;
+	v.val.string.len = len < 0 ? strlen(value) : len;
+	pushJsonbValue(state, WJB_KEY, &k);
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* Append key: number or key: boolean. */
+static void
+push_scalar(JsonbParseState **state, const char *key, JsonbValue *value)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(state, WJB_KEY, &k);
+	pushJsonbValue(state, WJB_VALUE, value);
+}
+
+/* "on" or "off": the rollout's outcome for a bucket. */
+static const char *
+bucket_outcome(const FFDecision *d, int percentage)
+{
+	return d->bucket < percentage ? "below" : "not below";
+}
+
+/* A sentence naming the step that decided. */
+static char *
+describe(const FFCachedFlag *flag, const FFOverride *override, const FFContext *ctx,
+		 const FFDecision *d)
+{
+	StringInfoData buf;
+	const char *which = d->had_override ? "the tenant's override has no opinion" : "no tenant override";
+
+	initStringInfo(&buf);
+	switch (d->step)
+	{
+		case FF_STEP_ENVIRONMENT_GATE:
+			if (ctx->has_environment)
+				appendStringInfo(&buf, "environment \"%.*s\" is not one of the flag's environments",
+								 (int) ctx->environment.len, ctx->environment.ptr);
+			else
+				appendStringInfoString(&buf, "no environment given and the flag is limited to environments");
+			break;
+		case FF_STEP_DEFAULT_OFF:
+			appendStringInfo(&buf, "%s and default_enabled is false", which);
+			if (flag->def.rollout_percentage > 0)
+				appendStringInfo(&buf, " (rollout_percentage %d only narrows a flag that is on)",
+								 flag->def.rollout_percentage);
+			break;
+		case FF_STEP_DEFAULT_ON:
+			appendStringInfo(&buf, "%s and default_enabled is true with rollout_percentage %d (everyone)",
+							 which, flag->def.rollout_percentage);
+			break;
+		case FF_STEP_DEFAULT_ROLLOUT:
+			appendStringInfo(&buf, "%s, default_enabled is true and bucket %d is %s rollout_percentage %d",
+							 which, d->bucket, bucket_outcome(d, flag->def.rollout_percentage),
+							 flag->def.rollout_percentage);
+			break;
+		case FF_STEP_USER_TARGET:
+			appendStringInfo(&buf, "user \"%.*s\" is in the tenant's enabled_for_users",
+							 (int) ctx->user.len, ctx->user.ptr);
+			break;
+		case FF_STEP_GROUP_TARGET:
+			appendStringInfoString(&buf, "one of the user's groups is in the tenant's enabled_for_groups");
+			break;
+		case FF_STEP_OVERRIDE_OFF:
+			appendStringInfoString(&buf, "the tenant's override sets enabled to false");
+			break;
+		case FF_STEP_OVERRIDE_ON:
+			appendStringInfoString(&buf, "the tenant's override sets enabled to true (no rollout)");
+			break;
+		case FF_STEP_OVERRIDE_ROLLOUT:
+			appendStringInfo(&buf, "the tenant's override sets enabled to true and bucket %d is %s its rollout_percentage %d",
+							 d->bucket, bucket_outcome(d, override->rollout_percentage),
+							 override->rollout_percentage);
+			break;
+		case FF_STEP_UNKNOWN_FLAG:
+			break;
+	}
+	return buf.data;
+}
+
+/*
+ * flagforge_explain(flag_key, tenant, user_id, groups, environment) → jsonb
+ * {"value", "reason", "step", "detail", "tenant", ["bucket"], ["error_code"]}
+ */
+Datum
+flagforge_explain(PG_FUNCTION_ARGS)
+{
+	FFEvalMemo *memo;
+	const FFOverrideSource *source;
+	const FFStr *default_tenant;
+	FFContext	ctx;
+	FFStr		key;
+	const FFCachedFlag *flag;
+	const FFOverride *override = NULL;
+	FFDecision	d = {false, FF_STEP_UNKNOWN_FLAG, false, -1};
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+
+	if (!ff_text_arg(fcinfo, 0, &key))
+		PG_RETURN_NULL();
+	memo = ff_eval_memo(fcinfo);
+	source = ff_memo_source(memo, &default_tenant);
+	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
+	flag = ff_memo_flag(memo, key);
+	if (flag)
+	{
+		override = ff_tenant_override(ff_memo_tenant(memo, source, ctx.tenant), flag->index);
+		d = ff_resolve(&flag->def, override, &ctx);
+	}
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	v.type = jbvBool;
+	v.val.boolean = d.value;
+	push_scalar(&state, "value", &v);
+	push_string(&state, "reason", ff_step_reason(d.step), -1);
+	push_string(&state, "step", ff_step_name(d.step), -1);
+	push_string(&state, "tenant", ctx.tenant.ptr ? ctx.tenant.ptr : "", (int) ctx.tenant.len);
+	if (flag)
+		push_string(&state, "detail", describe(flag, override, &ctx, &d), -1);
+	else
+	{
+		push_string(&state, "detail", psprintf("flag \"%.*s\" does not exist", (int) key.len, key.ptr), -1);
+		push_string(&state, "error_code", "FLAG_NOT_FOUND", -1);
+	}
+	if (d.bucket >= 0)
+	{
+		v.type = jbvNumeric;
+		v.val.numeric = int64_to_numeric(d.bucket);
+		push_scalar(&state, "bucket", &v);
+	}
+	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL))));
+}
+
+/* qsort: flags by key, byte order. */
+static int
+compare_flag_ptr_keys(const void *a, const void *b)
+{
+	return ff_str_compare((*(const FFCachedFlag *const *) a)->def.key,
+						  (*(const FFCachedFlag *const *) b)->def.key);
+}
+
+/*
+ * flagforge_status(tenant, user_id, groups, environment)
+ * RETURNS TABLE(key, name, value, reason, deprecated, is_public), by key.
+ */
+Datum
+flagforge_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	FFEvalMemo *memo = ff_eval_memo(fcinfo);
+	const FFStr *default_tenant;
+	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
+	FFContext	ctx;
+	const FFTenant *tenant;
+	int			nflags;
+	const FFCachedFlag *flags = ff_cache_flags(&nflags);
+	const FFCachedFlag **sorted;
+
+	InitMaterializedSRF(fcinfo, 0);
+	ff_context_from_args(fcinfo, 0, &memo->groups, default_tenant, &ctx);
+	tenant = ff_memo_tenant(memo, source, ctx.tenant);
+	sorted = palloc(sizeof(FFCachedFlag *) * Max(nflags, 1));
+	for (int i = 0; i < nflags; i++)
+		sorted[i] = &flags[i];
+	if (nflags > 1)
+		qsort(sorted, nflags, sizeof(FFCachedFlag *), compare_flag_ptr_keys);
+
+	for (int i = 0; i < nflags; i++)
+	{
+		const FFCachedFlag *flag = sorted[i];
+		FFDecision	d = ff_resolve(&flag->def, ff_tenant_override(tenant, flag->index), &ctx);
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		values[0] = PointerGetDatum(cstring_to_text_with_len(flag->def.key.ptr, (int) flag->def.key.len));
+		values[1] = PointerGetDatum(cstring_to_text_with_len(flag->name.ptr, (int) flag->name.len));
+		values[2] = BoolGetDatum(d.value);
+		values[3] = CStringGetTextDatum(ff_step_reason(d.step));
+		values[4] = BoolGetDatum(flag->deprecated);
+		values[5] = BoolGetDatum(flag->is_public);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
