@@ -518,3 +518,209 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.flagforge_create_tenant_schema(text, boolean),
     @extschema@.flagforge_cache_stats()
 FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Migration from the FlagForge Python library (Django app tables)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.flagforge_import_django(
+    source_schema text DEFAULT 'public', include_tenant_schemas boolean DEFAULT true)
+RETURNS TABLE (source_table text, rows_imported bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    definitions regclass := pg_catalog.to_regclass(pg_catalog.format('%I.feature_flag_definition', source_schema));
+    tenant_flags regclass := pg_catalog.to_regclass(pg_catalog.format('%I.tenant_feature_flag', source_schema));
+    tenant_table record;
+    target regclass;
+    n bigint;
+BEGIN
+    IF definitions IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
+            MESSAGE = pg_catalog.format('table %I.feature_flag_definition does not exist', source_schema),
+            HINT = 'Pass the schema that holds the FlagForge Django app''s tables (python manage.py migrate creates them).';
+    END IF;
+
+    -- Rows are read as jsonb so that optional columns of any app version are tolerated.
+    CREATE TEMP TABLE flagforge_django_definitions (id text, j jsonb) ON COMMIT DROP;
+    EXECUTE pg_catalog.format('INSERT INTO pg_temp.flagforge_django_definitions
+        SELECT pg_catalog.to_jsonb(d) ->> ''id'', pg_catalog.to_jsonb(d) FROM %s d', definitions);
+
+    INSERT INTO @extschema@.flagforge_flags AS f
+        (key, name, description, default_enabled, is_public, rollout_percentage, deprecated, environments)
+    SELECT j ->> 'key',
+           COALESCE(j ->> 'name', j ->> 'key'),
+           COALESCE(j ->> 'description', ''),
+           COALESCE((j ->> 'default_enabled')::boolean, false),
+           COALESCE((j ->> 'is_public')::boolean, false),
+           COALESCE((j ->> 'rollout_percentage')::integer, 0),
+           COALESCE((j ->> 'deprecated')::boolean, false),
+           CASE WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'array'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(j -> 'environments'))
+                WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'string'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text((j ->> 'environments')::jsonb)) END
+    FROM pg_temp.flagforge_django_definitions
+    ON CONFLICT (key) DO UPDATE SET
+        name = EXCLUDED.name, description = EXCLUDED.description,
+        default_enabled = EXCLUDED.default_enabled, is_public = EXCLUDED.is_public,
+        rollout_percentage = EXCLUDED.rollout_percentage, deprecated = EXCLUDED.deprecated,
+        environments = EXCLUDED.environments
+    WHERE (f.name, f.description, f.default_enabled, f.is_public, f.rollout_percentage, f.deprecated, f.environments)
+          IS DISTINCT FROM
+          (EXCLUDED.name, EXCLUDED.description, EXCLUDED.default_enabled, EXCLUDED.is_public,
+           EXCLUDED.rollout_percentage, EXCLUDED.deprecated, EXCLUDED.environments);
+    SELECT pg_catalog.count(*) INTO n FROM pg_temp.flagforge_django_definitions;
+    source_table := definitions::text; rows_imported := n; RETURN NEXT;
+
+    IF tenant_flags IS NOT NULL THEN
+        PERFORM @extschema@.flagforge_django_copy_overrides(tenant_flags, NULL, '@extschema@.flagforge_overrides');
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tenant_flags) INTO n;
+        source_table := tenant_flags::text; rows_imported := n; RETURN NEXT;
+    END IF;
+
+    IF include_tenant_schemas THEN
+        FOR tenant_table IN
+            SELECT c.oid::regclass AS rel, n2.nspname AS schema_name
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid = c.relnamespace
+            WHERE c.relname = 'tenant_flag_override' AND c.relkind IN ('r', 'p')
+            ORDER BY n2.nspname
+        LOOP
+            target := @extschema@.flagforge_create_tenant_schema(tenant_table.schema_name);
+            PERFORM @extschema@.flagforge_django_copy_overrides(tenant_table.rel, tenant_table.schema_name, target::text);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tenant_table.rel) INTO n;
+            source_table := tenant_table.rel::text; rows_imported := n; RETURN NEXT;
+        END LOOP;
+    END IF;
+    DROP TABLE pg_temp.flagforge_django_definitions;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_import_django(text, boolean) IS
+    'Copy the FlagForge Django app''s tables (feature_flag_definition, tenant_feature_flag with key_id and JSON lists, and tenant_flag_override in tenant schemas for hybrid mode) into flagforge: all or nothing, idempotent.';
+
+CREATE FUNCTION @extschema@.flagforge_django_copy_overrides(
+    source regclass, tenant_schema text, target text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    EXECUTE pg_catalog.format($sql$
+        INSERT INTO %1$s AS o (%2$s flag_key, enabled, rollout_percentage, enabled_for_users, enabled_for_groups, updated_by)
+        SELECT %3$s d.j ->> 'key', (t.j ->> 'enabled')::boolean, (t.j ->> 'rollout_percentage')::integer,
+               @extschema@.flagforge_django_list(t.j -> 'enabled_for_users'),
+               @extschema@.flagforge_django_list(t.j -> 'enabled_for_groups'),
+               'flagforge_import_django'
+        FROM (SELECT pg_catalog.to_jsonb(r) AS j FROM %4$s r) t
+        JOIN pg_temp.flagforge_django_definitions d ON d.id = COALESCE(t.j ->> 'key_id', t.j ->> 'definition_id', t.j ->> 'flag_id')
+        ON CONFLICT (%2$s flag_key) DO UPDATE SET
+            enabled = EXCLUDED.enabled, rollout_percentage = EXCLUDED.rollout_percentage,
+            enabled_for_users = EXCLUDED.enabled_for_users, enabled_for_groups = EXCLUDED.enabled_for_groups
+        WHERE (o.enabled, o.rollout_percentage, o.enabled_for_users, o.enabled_for_groups)
+              IS DISTINCT FROM (EXCLUDED.enabled, EXCLUDED.rollout_percentage,
+                                EXCLUDED.enabled_for_users, EXCLUDED.enabled_for_groups)$sql$,
+        target,
+        CASE WHEN tenant_schema IS NULL THEN 'tenant_id,' ELSE '' END,
+        CASE WHEN tenant_schema IS NULL THEN $$t.j ->> 'tenant_id',$$ ELSE '' END,
+        source);
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_django_copy_overrides(regclass, text, text) IS
+    'Helper of flagforge_import_django: copies one Django override table into a flagforge override table.';
+
+CREATE FUNCTION @extschema@.flagforge_django_list(value jsonb)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE pg_catalog.jsonb_typeof(value)
+        WHEN 'array' THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(value))
+        WHEN 'string' THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text((value #>> '{}')::jsonb))
+        ELSE '{}'::text[] END
+$$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_django_list(jsonb) IS
+    'Helper of flagforge_import_django: a Django JSONField list (or its text) as text[].';
+
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.flagforge_import_django(text, boolean),
+    @extschema@.flagforge_django_copy_overrides(regclass, text, text)
+FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Tenant-scoped roles (optional row-level security in column tenancy)
+-- ---------------------------------------------------------------------------
+
+-- Roles listed here may only see and change their tenant's overrides once
+-- flagforge_enable_tenant_security() has run.  tenant_id NULL binds the role
+-- to the tenant in flagforge.tenant (only safe when the role cannot choose
+-- its own settings, e.g. behind an application that sets it).
+CREATE TABLE @extschema@.flagforge_tenant_roles (
+    role_name name NOT NULL,
+    tenant_id text COLLATE "C",
+    UNIQUE NULLS NOT DISTINCT (role_name, tenant_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_tenant_roles', '');
+REVOKE ALL ON @extschema@.flagforge_tenant_roles FROM PUBLIC;
+
+COMMENT ON TABLE @extschema@.flagforge_tenant_roles IS
+    'Roles bound to tenants: with flagforge_enable_tenant_security(), such a role reads and changes only its tenants'' overrides.';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_roles.role_name IS 'The role (as in current_user).';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_roles.tenant_id IS 'A tenant it may manage; NULL: the tenant in the setting flagforge.tenant.';
+
+CREATE FUNCTION @extschema@.flagforge_tenant_allowed(tenant text, role_name name)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT NOT EXISTS (SELECT FROM @extschema@.flagforge_tenant_roles r
+                       WHERE r.role_name OPERATOR(pg_catalog.=) flagforge_tenant_allowed.role_name)
+        OR EXISTS (SELECT FROM @extschema@.flagforge_tenant_roles r
+                   WHERE r.role_name OPERATOR(pg_catalog.=) flagforge_tenant_allowed.role_name
+                     AND (r.tenant_id OPERATOR(pg_catalog.=) tenant
+                          OR (r.tenant_id IS NULL
+                              AND tenant OPERATOR(pg_catalog.=)
+                                  pg_catalog.current_setting('flagforge.tenant', true))))
+$$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_tenant_allowed(text, name) IS
+    'Row-level security predicate: true unless the role (the policy passes current_user) is bound to other tenants in flagforge_tenant_roles.';
+
+CREATE FUNCTION @extschema@.flagforge_enable_tenant_security()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    ALTER TABLE @extschema@.flagforge_overrides ENABLE ROW LEVEL SECURITY;
+    DROP POLICY IF EXISTS flagforge_tenant_scoped ON @extschema@.flagforge_overrides;
+    CREATE POLICY flagforge_tenant_scoped ON @extschema@.flagforge_overrides
+        USING (@extschema@.flagforge_tenant_allowed(tenant_id, CURRENT_USER))
+        WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id, CURRENT_USER));
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_enable_tenant_security() IS
+    'Enable row-level security on flagforge_overrides so that roles in flagforge_tenant_roles see and change only their tenants (evaluation is not affected).';
+
+CREATE FUNCTION @extschema@.flagforge_disable_tenant_security()
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    DROP POLICY IF EXISTS flagforge_tenant_scoped ON @extschema@.flagforge_overrides;
+    ALTER TABLE @extschema@.flagforge_overrides DISABLE ROW LEVEL SECURITY;
+END
+$fn$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_disable_tenant_security() IS
+    'Undo flagforge_enable_tenant_security().';
+
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.flagforge_enable_tenant_security(),
+    @extschema@.flagforge_disable_tenant_security()
+FROM PUBLIC;

@@ -1,0 +1,63 @@
+-- Tenant-scoped roles: optional row-level security in column tenancy.
+\set VERBOSITY terse
+TRUNCATE flagforge_flags CASCADE;
+RESET flagforge.tenant;
+INSERT INTO flagforge_flags (key, name) VALUES ('beta', 'Beta'), ('gamma', 'Gamma');
+INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled, enabled_for_users) VALUES
+    ('acme', 'beta', true, '{alice}'), ('globex', 'beta', false, '{mallory}');
+
+CREATE ROLE regress_acme_admin;
+CREATE ROLE regress_setting_admin;
+CREATE ROLE regress_global_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON flagforge_flags, flagforge_overrides
+    TO regress_acme_admin, regress_setting_admin, regress_global_admin;
+GRANT EXECUTE ON FUNCTION flagforge_enable(text, text), flagforge_disable(text, text)
+    TO regress_acme_admin, regress_setting_admin, regress_global_admin;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_acme_admin', 'acme'), ('regress_setting_admin', NULL);
+SELECT flagforge_enable_tenant_security();
+
+-- A role bound to acme sees and changes only acme's overrides.
+SET ROLE regress_acme_admin;
+SELECT tenant_id, flag_key, enabled_for_users FROM flagforge_overrides ORDER BY 1, 2;
+UPDATE flagforge_overrides SET enabled = false;
+SELECT flagforge_enable('gamma', 'acme');
+SELECT flagforge_disable('beta', 'globex');
+INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled) VALUES ('globex', 'gamma', true);
+DELETE FROM flagforge_overrides WHERE tenant_id = 'globex';
+UPDATE flagforge_overrides SET tenant_id = 'globex' WHERE tenant_id = 'acme';
+-- Evaluation is not restricted: it answers for every tenant without showing rows.
+SELECT flagforge_is_enabled('beta', 'globex', 'mallory') AS globex_mallory;
+RESET ROLE;
+SELECT tenant_id, flag_key, enabled FROM flagforge_overrides ORDER BY 1, 2;
+
+-- A role bound through flagforge.tenant follows the setting.
+SET ROLE regress_setting_admin;
+SELECT count(*) AS without_setting FROM flagforge_overrides;
+SET flagforge.tenant = 'globex';
+SELECT tenant_id, flag_key FROM flagforge_overrides ORDER BY 1, 2;
+SELECT flagforge_enable('gamma');
+RESET flagforge.tenant;
+RESET ROLE;
+
+-- Roles not in flagforge_tenant_roles are not restricted.
+SET ROLE regress_global_admin;
+SELECT tenant_id, flag_key, enabled FROM flagforge_overrides ORDER BY 1, 2;
+RESET ROLE;
+
+-- Tenant roles cannot edit the mapping or switch the security off.
+SET ROLE regress_acme_admin;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_acme_admin', 'globex');
+SELECT flagforge_disable_tenant_security();
+RESET ROLE;
+
+SELECT flagforge_disable_tenant_security();
+SET ROLE regress_acme_admin;
+SELECT count(*) AS all_visible_again FROM flagforge_overrides;
+RESET ROLE;
+
+TRUNCATE flagforge_tenant_roles;
+REVOKE ALL ON flagforge_flags, flagforge_overrides FROM regress_acme_admin, regress_setting_admin, regress_global_admin;
+REVOKE ALL ON FUNCTION flagforge_enable(text, text), flagforge_disable(text, text)
+    FROM regress_acme_admin, regress_setting_admin, regress_global_admin;
+DROP ROLE regress_acme_admin, regress_setting_admin, regress_global_admin;
+TRUNCATE flagforge_flags CASCADE;
