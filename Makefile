@@ -12,7 +12,7 @@ DATA        = $(wildcard $(EXTENSION)--*.sql)
 PG_CPPFLAGS = -I$(srcdir)/src -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = -lyaml
 
-REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export explain tenant_schemas security tenant_security audit import_django
+REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export explain tenant_schemas security tenant_security audit import_django bad_input
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION      = cross_session notify
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation

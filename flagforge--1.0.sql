@@ -418,6 +418,12 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'invalid_schema_name',
             MESSAGE = 'schema_name must be a non-empty name';
     END IF;
+    IF pg_catalog.octet_length(schema_name) OPERATOR(pg_catalog.>) 63 THEN
+        RAISE EXCEPTION USING ERRCODE = 'name_too_long',
+            MESSAGE = pg_catalog.format('schema_name is %s bytes long, PostgreSQL names are at most 63',
+                                        pg_catalog.octet_length(schema_name)),
+            HINT = 'Use a shorter schema name; PostgreSQL would silently truncate it.';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
                    WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
         EXECUTE pg_catalog.format('CREATE SCHEMA %I', schema_name);
@@ -536,6 +542,9 @@ DECLARE
     target regclass;
     n bigint;
 BEGIN
+    IF source_schema IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'source_schema must not be NULL';
+    END IF;
     IF definitions IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'undefined_table',
             MESSAGE = pg_catalog.format('table %I.feature_flag_definition does not exist', source_schema),

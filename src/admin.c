@@ -97,7 +97,7 @@ require_flag(text *flag_key)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("flag \"%s\" does not exist", text_to_cstring(flag_key)),
+				 errmsg("flag \"%s\" does not exist", ff_abbreviate(text_to_cstring(flag_key))),
 				 errhint("Define it first with INSERT INTO flagforge_flags (key, name) or flagforge_import_yaml().")));
 }
 

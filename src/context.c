@@ -12,6 +12,7 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
 #include "context.h"
@@ -138,4 +139,17 @@ ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx)
 	ctx->has_user = ff_setting_value(ff_setting_user_id, &ctx->user);
 	ctx->groups = ff_setting_group_list();
 	ctx->has_environment = ff_setting_value(ff_setting_environment, &ctx->environment);
+}
+
+/* s itself, or its first 60 characters and "..." (for messages). */
+const char *
+ff_abbreviate(const char *s)
+{
+	int			len = (int) strlen(s);
+	int			cut;
+
+	if (len <= 64)
+		return s;
+	cut = pg_mbcliplen(s, len, 60);
+	return psprintf("%.*s...", cut, s);
 }

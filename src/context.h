@@ -46,4 +46,7 @@ extern void ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx
 /* The non-NULL elements of a text[] as a list, reusing memo when unchanged. */
 extern FFStrList ff_groups_from_array(Datum array, FFGroupsMemo *memo);
 
+/* s itself, or its first 60 characters and "..." (for messages). */
+extern const char *ff_abbreviate(const char *s);
+
 #endif							/* FLAGFORGE_CONTEXT_H */

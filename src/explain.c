@@ -154,7 +154,9 @@ flagforge_explain(PG_FUNCTION_ARGS)
 		push_string(&state, "detail", describe(flag, override, &ctx, &d), -1);
 	else
 	{
-		push_string(&state, "detail", psprintf("flag \"%.*s\" does not exist", (int) key.len, key.ptr), -1);
+		push_string(&state, "detail",
+					psprintf("flag \"%s\" does not exist",
+							 ff_abbreviate(pnstrdup(key.ptr, key.len))), -1);
 		push_string(&state, "error_code", "FLAG_NOT_FOUND", -1);
 	}
 	if (d.bucket >= 0)

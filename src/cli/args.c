@@ -1,0 +1,317 @@
+/*
+ * args.c
+ *      The flagforge client's command line: getopt_long over every option,
+ *      the one command word, then what each command requires and accepts.
+ *
+ * Options may come before or after the command word (also with
+ * POSIXLY_CORRECT set); after "--" only words follow.  Every mistake is
+ * a usage error (exit status 2) naming the option or word and showing the
+ * command's synopsis.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flagforge_cli.h"
+
+/* Option codes beyond the short options' characters. */
+enum
+{
+	OPT_CONFIG = 256,
+	OPT_PRUNE,
+	OPT_DRY_RUN,
+	OPT_TENANT,
+	OPT_USER,
+	OPT_GROUPS,
+	OPT_ENV,
+	OPT_FLAG,
+	OPT_OUTPUT,
+	OPT_OVERRIDES,
+	OPT_HELP
+};
+
+static const struct option long_options[] = {
+	{"dbname", required_argument, NULL, 'd'},
+	{"host", required_argument, NULL, 'h'},
+	{"port", required_argument, NULL, 'p'},
+	{"username", required_argument, NULL, 'U'},
+	{"no-password", no_argument, NULL, 'w'},
+	{"password", no_argument, NULL, 'W'},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, 'V'},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"prune", no_argument, NULL, OPT_PRUNE},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"tenant", required_argument, NULL, OPT_TENANT},
+	{"user", required_argument, NULL, OPT_USER},
+	{"groups", required_argument, NULL, OPT_GROUPS},
+	{"env", required_argument, NULL, OPT_ENV},
+	{"flag", required_argument, NULL, OPT_FLAG},
+	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"overrides", no_argument, NULL, OPT_OVERRIDES},
+	{NULL, 0, NULL, 0}
+};
+
+/*
+ * Leading '-': words come back in order as option 1 (whatever POSIXLY_CORRECT
+ * says); then ':' so that a missing argument is told apart from an unknown
+ * option.  -? (help, as in PostgreSQL's programs) is left out: getopt's '?'
+ * means an error, and the error path recognizes it.
+ */
+static const char short_options[] = "-:d:h:p:U:wWV";
+
+/* The command words, indexed by FFCommand. */
+static const char *const command_names[] = {
+	[FF_CMD_NONE] = NULL,
+	[FF_CMD_SYNC] = "sync",
+	[FF_CMD_STATUS] = "status",
+	[FF_CMD_ENABLE] = "enable",
+	[FF_CMD_DISABLE] = "disable",
+	[FF_CMD_EXPORT] = "export",
+	[FF_CMD_EXPLAIN] = "explain"
+};
+
+/* A command option, which commands accept it, and which require it. */
+typedef struct CommandOption
+{
+	int			code;
+	const char *name;
+	unsigned	accepted;		/* bit per FFCommand */
+	unsigned	required;
+} CommandOption;
+
+#define CMD_BIT(c) (1u << (c))
+#define CONTEXT_COMMANDS (CMD_BIT(FF_CMD_STATUS) | CMD_BIT(FF_CMD_EXPLAIN))
+
+static const CommandOption command_options[] = {
+	{OPT_CONFIG, "--config", CMD_BIT(FF_CMD_SYNC), CMD_BIT(FF_CMD_SYNC)},
+	{OPT_PRUNE, "--prune", CMD_BIT(FF_CMD_SYNC), 0},
+	{OPT_DRY_RUN, "--dry-run", CMD_BIT(FF_CMD_SYNC), 0},
+	{OPT_TENANT, "--tenant",
+		CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE),
+	CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE)},
+	{OPT_USER, "--user", CONTEXT_COMMANDS, 0},
+	{OPT_GROUPS, "--groups", CONTEXT_COMMANDS, 0},
+	{OPT_ENV, "--env", CONTEXT_COMMANDS, 0},
+	{OPT_FLAG, "--flag",
+		CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE),
+	CMD_BIT(FF_CMD_EXPLAIN) | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE)},
+	{OPT_OUTPUT, "--output", CMD_BIT(FF_CMD_EXPORT), 0},
+	{OPT_OVERRIDES, "--overrides", CMD_BIT(FF_CMD_EXPORT), 0},
+};
+
+#define N_COMMAND_OPTIONS (sizeof(command_options) / sizeof(command_options[0]))
+
+/* The word of a command ("sync", ...), NULL for none. */
+const char *
+ff_command_name(FFCommand command)
+{
+	return command_names[command];
+}
+
+/* The command a word names, FF_CMD_NONE if none. */
+static FFCommand
+command_from_word(const char *word)
+{
+	int			c;
+
+	for (c = FF_CMD_SYNC; c <= FF_CMD_EXPLAIN; c++)
+		if (strcmp(word, command_names[c]) == 0)
+			return (FFCommand) c;
+	return FF_CMD_NONE;
+}
+
+/* The command of the word seen so far (for the synopsis under an early error). */
+static FFCommand
+command_so_far(const char *command_word)
+{
+	return command_word ? command_from_word(command_word) : FF_CMD_NONE;
+}
+
+/* The option getopt just rejected, as the user wrote it ("--bogus", "-x"), into out. */
+static void
+rejected_option(char **argv, int optind_now, char *out, size_t outsize)
+{
+	const char *arg = optind_now > 0 ? argv[optind_now - 1] : "";
+
+	if (optopt != 0 && optopt < 256 && strncmp(arg, "--", 2) != 0)
+		snprintf(out, outsize, "-%c", optopt);
+	else
+		snprintf(out, outsize, "%.*s", (int) strcspn(arg, "="), arg);
+}
+
+/* Store an option's value; a required value may not be empty (returns false then). */
+static bool
+store_value(const char **slot, const char *value)
+{
+	*slot = value;
+	return value[0] != '\0';
+}
+
+/* The index in command_options of an option code, or -1. */
+static int
+command_option_index(int code)
+{
+	size_t		i;
+
+	for (i = 0; i < N_COMMAND_OPTIONS; i++)
+		if (command_options[i].code == code)
+			return (int) i;
+	return -1;
+}
+
+/* Check the command options given against the command; returns an exit status. */
+static int
+check_command_options(const FFOptions *opts, const bool *given)
+{
+	unsigned	bit = CMD_BIT(opts->command);
+	size_t		i;
+
+	for (i = 0; i < N_COMMAND_OPTIONS; i++)
+	{
+		const CommandOption *o = &command_options[i];
+
+		if (given[i] && !(o->accepted & bit))
+			return ff_usage_error(opts->command, "option %s is not valid for \"%s\"",
+								  o->name, ff_command_name(opts->command));
+	}
+	for (i = 0; i < N_COMMAND_OPTIONS; i++)
+	{
+		const CommandOption *o = &command_options[i];
+
+		if (!given[i] && (o->required & bit))
+			return ff_usage_error(opts->command, "\"%s\" needs %s",
+								  ff_command_name(opts->command), o->name);
+	}
+	return FF_EXIT_OK;
+}
+
+/* Remember a word of the command line: the first is the command, the next one an error. */
+static void
+note_word(const char *word, const char **command_word, const char **extra_word)
+{
+	if (*command_word == NULL)
+		*command_word = word;
+	else if (*extra_word == NULL)
+		*extra_word = word;
+}
+
+/* Parse argv into opts; returns FF_EXIT_OK, or FF_EXIT_USAGE after printing the error. */
+int
+ff_parse_args(int argc, char **argv, FFOptions *opts)
+{
+	bool		given[N_COMMAND_OPTIONS] = {false};
+	const char *command_word = NULL;
+	const char *extra_word = NULL;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->prompt = FF_PROMPT_IF_NEEDED;
+	opterr = 0;
+	optind = 1;
+
+	for (;;)
+	{
+		int			c = getopt_long(argc, argv, short_options, long_options, NULL);
+		bool		ok = true;
+		char		shown[128];
+		int			idx;
+
+		if (c == -1)
+			break;
+		switch (c)
+		{
+			case 1:				/* a word: the command, then nothing else */
+				note_word(optarg, &command_word, &extra_word);
+				break;
+			case 'd':
+				opts->dbname = optarg;
+				break;
+			case 'h':
+				opts->host = optarg;
+				break;
+			case 'p':
+				opts->port = optarg;
+				break;
+			case 'U':
+				opts->username = optarg;
+				break;
+			case 'w':
+				opts->prompt = FF_PROMPT_NEVER;
+				break;
+			case 'W':
+				opts->prompt = FF_PROMPT_ALWAYS;
+				break;
+			case 'V':
+				opts->version = true;
+				break;
+			case ':':
+				rejected_option(argv, optind, shown, sizeof(shown));
+				return ff_usage_error(command_so_far(command_word),
+									  "option %s needs a value", shown);
+			case OPT_HELP:
+				opts->help = true;
+				break;
+			case '?':
+				if (optopt == '?')
+				{
+					opts->help = true;
+					break;
+				}
+				rejected_option(argv, optind, shown, sizeof(shown));
+				return ff_usage_error(command_so_far(command_word),
+									  "unknown option %s", shown);
+			case OPT_CONFIG:
+				ok = store_value(&opts->config, optarg);
+				break;
+			case OPT_PRUNE:
+				opts->prune = true;
+				break;
+			case OPT_DRY_RUN:
+				opts->dry_run = true;
+				break;
+			case OPT_TENANT:
+				ok = store_value(&opts->tenant, optarg);
+				break;
+			case OPT_USER:
+				opts->user = optarg;
+				break;
+			case OPT_GROUPS:
+				opts->groups = optarg;
+				break;
+			case OPT_ENV:
+				opts->env = optarg;
+				break;
+			case OPT_FLAG:
+				ok = store_value(&opts->flag, optarg);
+				break;
+			case OPT_OUTPUT:
+				ok = store_value(&opts->output, optarg);
+				break;
+			case OPT_OVERRIDES:
+				opts->overrides = true;
+				break;
+			default:
+				return ff_usage_error(command_so_far(command_word), "unknown option");
+		}
+		idx = command_option_index(c);
+		if (idx >= 0)
+			given[idx] = true;
+		if (!ok)
+			return ff_usage_error(command_so_far(command_word),
+								  "option %s must not be empty", command_options[idx].name);
+	}
+
+	for (; optind < argc; optind++)	/* the words after "--" */
+		note_word(argv[optind], &command_word, &extra_word);
+
+	if (opts->help || opts->version)
+		return FF_EXIT_OK;
+	if (command_word == NULL)
+		return ff_usage_error(FF_CMD_NONE, "no command given");
+	opts->command = command_from_word(command_word);
+	if (opts->command == FF_CMD_NONE)
+		return ff_usage_error(FF_CMD_NONE, "unknown command \"%s\"", command_word);
+	if (extra_word != NULL)
+		return ff_usage_error(opts->command, "unexpected argument \"%s\"", extra_word);
+	return check_command_options(opts, given);
+}

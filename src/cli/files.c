@@ -1,0 +1,143 @@
+/*
+ * files.c
+ *      The flagforge client's files: reading the flag file for sync and
+ *      writing export's output.
+ *
+ * The flag file goes to the server as one text parameter, so what cannot
+ * be one is refused here with a clear message: a NUL byte (a text value
+ * cannot hold it, and libpq would cut the document short there), more than
+ * FF_MAX_FILE_BYTES, and an empty file (with --prune it would delete every
+ * flag).  Anything else, invalid UTF-8 included, is the server's to judge.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flagforge_cli.h"
+
+/* The 1-based line of byte offset pos in data. */
+static size_t
+line_of(const char *data, size_t pos)
+{
+	size_t		line = 1;
+	size_t		i;
+
+	for (i = 0; i < pos; i++)
+		if (data[i] == '\n')
+			line++;
+	return line;
+}
+
+/* Is the text only blanks and line breaks? */
+static bool
+is_blank(const char *data, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		if (strchr(" \t\r\n", data[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Read the whole flag file ("-" = stdin) into buf; false after an error line. */
+bool
+ff_read_flag_file(const char *path, FFBuffer *buf)
+{
+	bool		is_stdin = strcmp(path, "-") == 0;
+	const char *shown = is_stdin ? "standard input" : path;
+	int			fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+	struct stat st;
+	char		chunk[65536];
+
+	if (fd < 0)
+	{
+		ff_error("could not read \"%s\": %s", shown, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > FF_MAX_FILE_BYTES)
+	{
+		ff_error("could not read \"%s\": it is larger than %d MB", shown,
+				 FF_MAX_FILE_BYTES / (1024 * 1024));
+		goto fail;
+	}
+	for (;;)
+	{
+		ssize_t		n = read(fd, chunk, sizeof(chunk));
+		const char *nul;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			ff_error("could not read \"%s\": %s", shown, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (buf->len + (size_t) n > FF_MAX_FILE_BYTES)
+		{
+			ff_error("could not read \"%s\": it is larger than %d MB", shown,
+					 FF_MAX_FILE_BYTES / (1024 * 1024));
+			goto fail;
+		}
+		ff_buffer_append(buf, chunk, (size_t) n);
+		nul = memchr(buf->data + buf->len - n, '\0', (size_t) n);
+		if (nul != NULL)
+		{
+			ff_error("\"%s\" contains a NUL byte (line %zu): a flag file is UTF-8 text",
+					 shown, line_of(buf->data, (size_t) (nul - buf->data)));
+			goto fail;
+		}
+	}
+	if (!is_stdin)
+		close(fd);
+	if (buf->data == NULL || is_blank(buf->data, buf->len))
+	{
+		ff_error("\"%s\" is empty", shown);
+		ff_detail("hint", "A flag file starts with \"flags:\"; to delete every flag with --prune, sync a file that says \"flags: {}\".");
+		return false;
+	}
+	return true;
+
+fail:
+	if (!is_stdin)
+		close(fd);
+	ff_buffer_free(buf);
+	return false;
+}
+
+/* Write text to path ("-" or NULL = stdout); false after an error line. */
+bool
+ff_write_output(const char *path, const char *text, size_t len)
+{
+	FILE	   *f;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+	{
+		fwrite(text, 1, len, stdout);
+		return true;			/* ff_finish_stdout reports a failed write */
+	}
+	f = fopen(path, "w");
+	if (f == NULL)
+	{
+		ff_error("could not write \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	errno = 0;
+	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || ferror(f))
+	{
+		ff_error("could not write \"%s\": %s", path, errno ? strerror(errno) : "write error");
+		fclose(f);
+		return false;
+	}
+	if (fclose(f) != 0)
+	{
+		ff_error("could not write \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	return true;
+}

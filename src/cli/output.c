@@ -1,0 +1,203 @@
+/*
+ * output.c
+ *      What the flagforge client prints: error and warning lines on stderr,
+ *      result lines on stdout.
+ *
+ * Every problem is one line on stderr, "flagforge: error: <message>",
+ * followed by indented lines when there is more to say (the server's
+ * DETAIL and HINT, libpq's second line, the usage of a command).  Server
+ * WARNINGs and NOTICEs take the same shape with their own severity.  So a
+ * script can show the first line and a person reads the rest.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flagforge_cli.h"
+
+/* Print text from p up to its end or a newline; returns where the next line starts (NULL at the end). */
+static const char *
+print_one_line(const char *p)
+{
+	size_t		n = strcspn(p, "\n");
+
+	fwrite(p, 1, n, stderr);
+	fputc('\n', stderr);
+	return p[n] == '\n' ? p + n + 1 : NULL;
+}
+
+/* Print the continuation lines of a message, each indented, leading blanks trimmed, empty ones skipped. */
+static void
+print_continuation(const char *p, const char *indent)
+{
+	while (p != NULL && *p != '\0')
+	{
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n')
+		{
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			break;
+		fputs(indent, stderr);
+		p = print_one_line(p);
+	}
+}
+
+/* "flagforge: SEVERITY: first line" then the message's other lines indented. */
+void
+ff_message_lines(const char *severity, const char *message)
+{
+	const char *p = message;
+
+	while (*p == '\n' || *p == ' ')
+		p++;
+	fprintf(stderr, "%s: %s: ", FF_PROGNAME, severity);
+	print_continuation(print_one_line(p), "  ");
+}
+
+/* One error line (printf-style); a message with newlines continues indented. */
+void
+ff_error(const char *fmt,...)
+{
+	char		small[1024];
+	char	   *text = small;
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= (int) sizeof(small))
+	{
+		text = malloc((size_t) n + 1);
+		if (text != NULL)
+		{
+			va_start(ap, fmt);
+			vsnprintf(text, (size_t) n + 1, fmt, ap);
+			va_end(ap);
+		}
+		else
+			text = small;		/* print it cut short */
+	}
+	ff_message_lines("error", n < 0 ? fmt : text);
+	if (text != small)
+		free(text);
+}
+
+/* An indented "  label: text" line under an error or warning. */
+void
+ff_detail(const char *label, const char *text)
+{
+	if (text == NULL || *text == '\0')
+		return;
+	fprintf(stderr, "  %s: ", label);
+	print_continuation(print_one_line(text), "    ");
+}
+
+/* A wrong command line: the error, the command's synopsis, where to read more; returns FF_EXIT_USAGE. */
+int
+ff_usage_error(FFCommand command, const char *fmt,...)
+{
+	char		text[1024];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ff_message_lines("error", text);
+	fprintf(stderr, "  usage: %s\n", ff_command_synopsis(command));
+	fprintf(stderr, "  try \"%s --help\" for more information\n", FF_PROGNAME);
+	return FF_EXIT_USAGE;
+}
+
+/* A failed query: the server's message, detail and hint, or libpq's message when there is none. */
+void
+ff_report_result_error(PGconn *conn, const PGresult *res)
+{
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	if (primary == NULL)
+	{
+		const char *msg = res ? PQresultErrorMessage(res) : "";
+
+		if (*msg == '\0')
+			msg = PQerrorMessage(conn);
+		if (*msg == '\0')
+			msg = "query failed for an unknown reason";
+		ff_message_lines("error", msg);
+		return;
+	}
+	ff_message_lines("error", primary);
+	ff_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	ff_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+}
+
+/* libpq notice receiver: a server WARNING or NOTICE as "flagforge: warning: ..." on stderr. */
+void
+ff_notice_receiver(void *arg, const PGresult *res)
+{
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char		label[32];
+	size_t		i;
+
+	(void) arg;
+	if (severity == NULL)
+		severity = "notice";
+	for (i = 0; severity[i] != '\0' && i < sizeof(label) - 1; i++)
+		label[i] = (char) tolower((unsigned char) severity[i]);
+	label[i] = '\0';
+	if (primary == NULL)
+	{
+		ff_message_lines(label, PQresultErrorMessage(res));
+		return;
+	}
+	ff_message_lines(label, primary);
+	ff_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	ff_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+}
+
+/* A flag's value as status and explain show it: "key: ENABLED (REASON)". */
+void
+ff_print_flag_value(const char *key, bool value, const char *reason)
+{
+	printf("%s: %s (%s)\n", key, value ? "ENABLED" : "DISABLED", reason);
+}
+
+/* An indented "  label: text" result line on stdout (nothing for NULL). */
+void
+ff_print_field(const char *label, const char *text)
+{
+	if (text != NULL)
+		printf("  %s: %s\n", label, text);
+}
+
+/* sync's last line: "3 flags: 1 created, 1 updated, 1 unchanged, 0 deleted". */
+void
+ff_print_sync_summary(const int *counts, int total, bool dry_run)
+{
+	printf("%s%d %s: %d created, %d updated, %d unchanged, %d deleted\n",
+		   dry_run ? "dry run: " : "",
+		   total, total == 1 ? "flag" : "flags",
+		   counts[FF_ACTION_CREATED], counts[FF_ACTION_UPDATED],
+		   counts[FF_ACTION_UNCHANGED], counts[FF_ACTION_DELETED]);
+}
+
+/* Flush stdout; false (after an error line) if anything written to it was lost. */
+bool
+ff_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+	{
+		ff_error("could not write to standard output: %s",
+				 errno ? strerror(errno) : "write error");
+		return false;
+	}
+	return true;
+}
