@@ -9,8 +9,8 @@
  * the middle of one, so no pointer handed out is freed under its user).
  *
  * Invalidation: the triggers on our tables raise a relcache invalidation
- * of the table; invalidate_callback marks the cache stale; the next
- * ff_cache_begin rebuilds.  ff_cache_epoch tells memos that pointers they
+ * of the table; invalidate_callback marks the cache (or, for overrides,
+ * just the tenant data) stale; the next ff_cache_begin rebuilds.  ff_cache_epoch tells memos that pointers they
  * kept are gone.
  */
 #include "postgres.h"
@@ -70,7 +70,30 @@ typedef struct FFTenantSlot
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* A slot of a flag's tenant-to-override map. */
+typedef struct FFOverrideSlot
+{
+	FFStr		key;
+	uint32		hash;
+	char		status;
+	FFOverride	override;
+} FFOverrideSlot;
+
+#define SH_PREFIX ffoverridemap
+#define SH_ELEMENT_TYPE FFOverrideSlot
+#define SH_KEY_TYPE FFStr
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) ff_murmur3_32((k).ptr, (k).len, 0x0f1a)
+#define SH_EQUAL(tb, a, b) ff_str_equal(a, b)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
 uint64		ff_cache_epoch = 1;
+static uint64 tenants_epoch = 1;	/* bumped whenever tenant data is dropped */
 
 static MemoryContext cache_cxt = NULL;
 static MemoryContext flags_cxt = NULL;
@@ -78,6 +101,7 @@ static MemoryContext tenants_cxt = NULL;
 
 static bool flags_valid = false;	/* definitions loaded and current */
 static bool tenants_over_limit = false; /* drop tenants at next begin */
+static bool tenants_stale = false;	/* overrides changed: drop tenants at next begin */
 
 static FFCachedFlag *flags = NULL;
 static int	nflags = 0;
@@ -99,11 +123,17 @@ is_tenant_table(Oid relid)
 	return false;
 }
 
-/* Relcache invalidation: one of our tables changed, or everything did. */
+/*
+ * Relcache invalidation: one of our tables changed, or everything did.  A
+ * change of overrides only drops the tenant data; definitions (and the
+ * registry of tenant tables) are reloaded only when they change.
+ */
 static void
 invalidate_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || ff_catalog_is_ours(relid) || is_tenant_table(relid))
+	if (ff_catalog_is_overrides(relid) || is_tenant_table(relid))
+		tenants_stale = true;
+	else if (relid == InvalidOid || ff_catalog_is_ours(relid))
 	{
 		flags_valid = false;
 		ff_catalog_forget();
@@ -147,8 +177,10 @@ reset_tenants(void)
 	forget_source_tenants(&main_source);
 	for (int i = 0; i < ntenant_sources; i++)
 		forget_source_tenants(&tenant_sources[i]);
+	tenants_epoch++;				/* and every flag's tenant map */
 	ntenants = 0;
 	tenants_over_limit = false;
+	tenants_stale = false;
 	ff_cache_epoch++;
 }
 
@@ -235,7 +267,7 @@ load_definitions(void)
 void
 ff_cache_begin(void)
 {
-	if (flags_valid && !tenants_over_limit)
+	if (flags_valid && !tenants_over_limit && !tenants_stale)
 		return;
 
 	ensure_contexts();
@@ -244,6 +276,8 @@ ff_cache_begin(void)
 		MemoryContextReset(tenants_cxt);
 		ntenants = 0;
 		tenants_over_limit = false;
+		tenants_stale = false;
+		tenants_epoch++;
 		ff_cache_epoch++;
 		/* Set first: an invalidation accepted during the load clears it. */
 		flags_valid = true;
@@ -289,6 +323,14 @@ compare_flag_index(const void *a, const void *b)
 	return (ia > ib) - (ia < ib);
 }
 
+/* Mark the tenant data for dropping at the next call when it grew past the bound. */
+static void
+check_memory_limit(void)
+{
+	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
+		tenants_over_limit = true;
+}
+
 /* Read a tenant's overrides (all rows when tenant_id is NULL) and map each to its flag. */
 static FFTenant *
 load_tenant(const FFOverrideSource *source, const FFStr *tenant_id)
@@ -307,7 +349,14 @@ load_tenant(const FFOverrideSource *source, const FFStr *tenant_id)
 	tenant->tenant_id.ptr = id_copy;
 	tenant->tenant_id.len = id.len;
 
-	rows = ff_load_tenant_overrides(tenants_cxt, scratch, source->relid, tenant_id, &nrows);
+	if (tenant_id)
+	{
+		FFOverrideFilter filter = {true, *tenant_id};
+
+		rows = ff_load_overrides(tenants_cxt, scratch, source->relid, &filter, &nrows);
+	}
+	else
+		rows = ff_load_overrides(tenants_cxt, scratch, source->relid, NULL, &nrows);
 	tenant->overrides = nrows > 0 ?
 		MemoryContextAlloc(tenants_cxt, sizeof(FFTenantOverride) * nrows) : NULL;
 	for (int i = 0; i < nrows; i++)
@@ -326,9 +375,59 @@ load_tenant(const FFOverrideSource *source, const FFStr *tenant_id)
 		qsort(tenant->overrides, tenant->noverrides, sizeof(FFTenantOverride),
 			  compare_flag_index);
 	ntenants++;
-	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
-		tenants_over_limit = true;
+	check_memory_limit();
 	return tenant;
+}
+
+/* Read every tenant's override of flag from the extension's table into a map. */
+static void
+load_flag_overrides(FFCachedFlag *flag)
+{
+	MemoryContext scratch = AllocSetContextCreate(CurrentMemoryContext, "flagforge flag load",
+												  ALLOCSET_DEFAULT_SIZES);
+	FFOverrideFilter filter = {false, flag->def.key};
+	FFLoadedOverride *rows;
+	int			nrows;
+	ffoverridemap_hash *map = NULL;
+
+	rows = ff_load_overrides(tenants_cxt, scratch, main_source.relid, &filter, &nrows);
+	if (nrows > 0)
+		map = ffoverridemap_create(tenants_cxt, nrows, NULL);
+	for (int i = 0; i < nrows; i++)
+	{
+		bool		found;
+		FFOverrideSlot *slot;
+		char	   *tenant = MemoryContextAlloc(tenants_cxt, rows[i].tenant_id.len + 1);
+		FFStr		key;
+
+		if (rows[i].tenant_id.len > 0)
+			memcpy(tenant, rows[i].tenant_id.ptr, rows[i].tenant_id.len);
+		tenant[rows[i].tenant_id.len] = '\0';
+		key.ptr = tenant;
+		key.len = rows[i].tenant_id.len;
+		slot = ffoverridemap_insert(map, key, &found);
+		slot->override = rows[i].override;
+	}
+	MemoryContextDelete(scratch);
+	flag->by_tenant = map;
+	flag->by_tenant_count = nrows;
+	flag->by_tenant_epoch = tenants_epoch;
+	check_memory_limit();
+}
+
+/* The override of tenant_id for flag in column tenancy, or NULL (see cache.h). */
+const FFOverride *
+ff_cache_flag_override(const FFCachedFlag *const_flag, FFStr tenant_id)
+{
+	FFCachedFlag *flag = (FFCachedFlag *) const_flag;
+	FFOverrideSlot *slot;
+
+	if (flag->by_tenant_epoch != tenants_epoch)
+		load_flag_overrides(flag);
+	if (flag->by_tenant_count == 0)
+		return NULL;
+	slot = ffoverridemap_lookup((ffoverridemap_hash *) flag->by_tenant, tenant_id);
+	return slot ? &slot->override : NULL;
 }
 
 /* The extension's own override table (column tenancy). */

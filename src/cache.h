@@ -25,6 +25,10 @@ typedef struct FFCachedFlag
 	bool		is_public;
 	bool		deprecated;
 	int			index;			/* position in FFCache.flags (jsonb key order) */
+	/* every tenant's override of this flag in column tenancy, loaded on demand */
+	uint64		by_tenant_epoch;	/* tenants epoch it was loaded in; 0: not loaded */
+	int			by_tenant_count;
+	void	   *by_tenant;		/* tenant -> FFOverride map (cache.c) */
 } FFCachedFlag;
 
 /* One override of a tenant, by the position of its flag. */
@@ -91,6 +95,14 @@ extern const FFOverrideSource *ff_cache_source_in_namespace(Oid namespace_oid);
 
 /* A tenant's overrides in source, loaded on first use. */
 extern const FFTenant *ff_cache_tenant(const FFOverrideSource *source, FFStr tenant_id);
+
+/*
+ * The override of tenant_id for flag in the extension's own table (column
+ * tenancy), or NULL: the per-row path.  All overrides of the flag are read
+ * once (through the flag_key index), so a flag no tenant overrides costs no
+ * tenant lookup at all.
+ */
+extern const FFOverride *ff_cache_flag_override(const FFCachedFlag *flag, FFStr tenant_id);
 
 /* The override of a tenant for a flag, or NULL. */
 extern const FFOverride *ff_tenant_override(const FFTenant *tenant, int flag_index);

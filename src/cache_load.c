@@ -15,9 +15,13 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/relscan.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
+#include "nodes/pg_list.h"
+#include "utils/relcache.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -185,29 +189,51 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	return flags;
 }
 
-/* The key that finds one tenant's rows through the primary key (tenant_id, flag_key). */
-static void
-init_tenant_key(ScanKey key, Relation rel, AttrNumber att_tenant, FFStr tenant_id)
+/* An index of rel whose first column is attnum, or InvalidOid. */
+static Oid
+index_leading_with(Relation rel, AttrNumber attnum)
 {
-	Oid			collation = TupleDescAttr(RelationGetDescr(rel), att_tenant - 1)->attcollation;
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			found = InvalidOid;
 
-	ScanKeyEntryInitialize(key, 0, att_tenant, BTEqualStrategyNumber,
-						   InvalidOid, collation, F_TEXTEQ,
-						   PointerGetDatum(cstring_to_text_with_len(tenant_id.ptr,
-																	(int) tenant_id.len)));
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+		if (index->rd_index->indnkeyatts > 0 && index->rd_index->indkey.values[0] == attnum &&
+			index->rd_rel->relam == BTREE_AM_OID && index->rd_index->indisvalid)
+			found = RelationGetRelid(index);
+		index_close(index, AccessShareLock);
+		if (OidIsValid(found))
+			break;
+	}
+	list_free(indexes);
+	return found;
 }
 
-/* The rows of override table relid (one tenant's, or all), copied into cxt. */
+/* A scan of rel's rows whose column attnum equals value (through an index when there is one). */
+static SysScanDesc
+begin_filtered_scan(FFTableRead *read, AttrNumber attnum, FFStr value, ScanKey key)
+{
+	Oid			collation = TupleDescAttr(RelationGetDescr(read->rel), attnum - 1)->attcollation;
+	Oid			index = index_leading_with(read->rel, attnum);
+
+	ScanKeyEntryInitialize(key, 0, attnum, BTEqualStrategyNumber, InvalidOid, collation, F_TEXTEQ,
+						   PointerGetDatum(cstring_to_text_with_len(value.ptr, (int) value.len)));
+	return systable_beginscan(read->rel, index, OidIsValid(index), read->snapshot, 1, key);
+}
+
+/* The rows of override table relid, all or those matching filter (see cache_load.h). */
 FFLoadedOverride *
-ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
-						 const FFStr *tenant_id, int *noverrides)
+ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
+				  const FFOverrideFilter *filter, int *noverrides)
 {
 	FFTableRead read;
 	SysScanDesc scan;
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	ScanKeyData key;
-	Oid			pkey;
 	AttrNumber	att_tenant,
 				att_flag,
 				att_enabled,
@@ -222,7 +248,7 @@ ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 
 	table_read_begin(&read, relid);
 	desc = RelationGetDescr(read.rel);
-	att_tenant = tenant_id ? column_number(read.rel, "tenant_id") : InvalidAttrNumber;
+	att_tenant = get_attnum(relid, "tenant_id");	/* a tenant schema's table may have none */
 	att_flag = column_number(read.rel, "flag_key");
 	att_enabled = column_number(read.rel, "enabled");
 	att_rollout = column_number(read.rel, "rollout_percentage");
@@ -231,14 +257,12 @@ ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
 
-	if (tenant_id)
-	{
-		init_tenant_key(&key, read.rel, att_tenant, *tenant_id);
-		pkey = RelationGetPrimaryKeyIndex(read.rel);
-		scan = systable_beginscan(read.rel, pkey, OidIsValid(pkey), read.snapshot, 1, &key);
-	}
-	else
+	if (filter == NULL)
 		scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
+	else
+		scan = begin_filtered_scan(&read,
+								   filter->by_tenant ? column_number(read.rel, "tenant_id") : att_flag,
+								   filter->value, &key);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		MemoryContext old = MemoryContextSwitchTo(read.row_cxt);
@@ -253,6 +277,8 @@ ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 		row = &rows[count++];
 		memset(row, 0, sizeof(*row));
 		row->flag_key = copy_text(values[att_flag - 1], scratch);
+		if (att_tenant != InvalidAttrNumber && !isnull[att_tenant - 1])
+			row->tenant_id = copy_text(values[att_tenant - 1], scratch);
 		row->override.enabled = isnull[att_enabled - 1] ? FF_OPINION_NONE :
 			DatumGetBool(values[att_enabled - 1]) ? FF_OPINION_ON : FF_OPINION_OFF;
 		row->override.rollout_percentage = isnull[att_rollout - 1] ? FF_ROLLOUT_NULL :

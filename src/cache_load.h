@@ -13,8 +13,16 @@
 typedef struct FFLoadedOverride
 {
 	FFStr		flag_key;
+	FFStr		tenant_id;		/* empty for a tenant schema's table without tenant_id */
 	FFOverride	override;
 } FFLoadedOverride;
+
+/* Which override rows to read: one tenant's or one flag's. */
+typedef struct FFOverrideFilter
+{
+	bool		by_tenant;		/* true: tenant_id = value; false: flag_key = value */
+	FFStr		value;
+} FFOverrideFilter;
 
 /* Every row of flagforge_flags, copied into cxt (in table order). */
 extern FFCachedFlag *ff_load_flags(MemoryContext cxt, int *nflags);
@@ -27,13 +35,13 @@ typedef struct FFLoadedTenantTable
 } FFLoadedTenantTable;
 
 /*
- * The rows of override table relid: one tenant's when tenant_id is given,
- * else all of them.  What the cache keeps (the override lists) is copied
- * into cxt, the rest (the row array and flag keys) into scratch.
+ * The rows of override table relid: those matching filter (through an
+ * index on the filtered column), or all of them when filter is NULL.  The
+ * override lists are copied into cxt (the cache keeps them), the rest (the
+ * row array, keys and tenants) into scratch.
  */
-extern FFLoadedOverride *ff_load_tenant_overrides(MemoryContext cxt, MemoryContext scratch,
-												  Oid relid, const FFStr *tenant_id,
-												  int *noverrides);
+extern FFLoadedOverride *ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
+										   const FFOverrideFilter *filter, int *noverrides);
 
 /* The registered tenant tables that still exist. */
 extern FFLoadedTenantTable *ff_load_tenant_tables(MemoryContext cxt, int *count);

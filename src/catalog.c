@@ -138,6 +138,13 @@ ff_catalog_is_ours(Oid relid)
 		 relid == remembered_tenant_tables);
 }
 
+/* True when relid is the remembered flagforge_overrides. */
+bool
+ff_catalog_is_overrides(Oid relid)
+{
+	return OidIsValid(relid) && relid == remembered_overrides;
+}
+
 /* Forget everything remembered (the next lookup asks the catalogs). */
 void
 ff_catalog_forget(void)

@@ -29,6 +29,9 @@ extern Oid	ff_extension_owner(void);
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
 
+/* True when relid is the remembered flagforge_overrides. */
+extern bool ff_catalog_is_overrides(Oid relid);
+
 /* Forget everything remembered (the next lookup asks the catalogs). */
 extern void ff_catalog_forget(void);
 

@@ -22,11 +22,14 @@
 bool
 ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out)
 {
-	text	   *t;
+	struct varlena *t;
 
 	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return false;
-	t = PG_GETARG_TEXT_PP(argno);
+	t = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	/* Only compressed or out-of-line values need detoasting (as pg_detoast_datum_packed). */
+	if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
+		t = pg_detoast_datum_packed(t);
 	out->ptr = VARDATA_ANY(t);
 	out->len = VARSIZE_ANY_EXHDR(t);
 	return true;

@@ -32,12 +32,15 @@ static bool
 evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const FFContext *ctx)
 {
 	const FFCachedFlag *flag = ff_memo_flag(memo, key);
-	const FFTenant *tenant;
+	const FFOverride *override;
 
 	if (flag == NULL)
 		return false;			/* an unknown key is off */
-	tenant = ff_memo_tenant(memo, source, ctx->tenant);
-	return ff_is_enabled(&flag->def, ff_tenant_override(tenant, flag->index), ctx);
+	if (source->is_tenant_schema)
+		override = ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant), flag->index);
+	else
+		override = ff_cache_flag_override(flag, ctx->tenant);
+	return ff_is_enabled(&flag->def, override, ctx);
 }
 
 /*

@@ -140,6 +140,20 @@ rejected_option(char **argv, int optind_now, char *out, size_t outsize)
 		snprintf(out, outsize, "%.*s", (int) strcspn(arg, "="), arg);
 }
 
+/* How many long options start with the text of "--abbrev" (up to any '='). */
+static int
+long_option_matches(const char *arg)
+{
+	size_t		len = strcspn(arg + 2, "=");
+	int			n = 0;
+	int			i;
+
+	for (i = 0; long_options[i].name != NULL; i++)
+		if (strncmp(long_options[i].name, arg + 2, len) == 0)
+			n++;
+	return n;
+}
+
 /* Store an option's value; a required value may not be empty (returns false then). */
 static bool
 store_value(const char **slot, const char *value)
@@ -258,6 +272,9 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 					break;
 				}
 				rejected_option(argv, optind, shown, sizeof(shown));
+				if (strncmp(shown, "--", 2) == 0 && long_option_matches(shown) > 1)
+					return ff_usage_error(command_so_far(command_word),
+										  "option %s is ambiguous", shown);
 				return ff_usage_error(command_so_far(command_word),
 									  "unknown option %s", shown);
 			case OPT_CONFIG:

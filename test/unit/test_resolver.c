@@ -111,6 +111,17 @@ test_bucket_is_concatenation(void)
 				(int) (ff_murmur3_32(joined, strlen(joined), 0) % 100);
 		}
 	check(ok, "bucket of (tenant, key, user) equals hash of 'tenant:key:user' % 100");
+	{
+		/* Longer than the one-pass buffer: hashed in pieces, same answer. */
+		static char long_tenant[700];
+		static char long_joined[800];
+
+		memset(long_tenant, 't', sizeof(long_tenant) - 1);
+		snprintf(long_joined, sizeof(long_joined), "%s:k:u", long_tenant);
+		check(ff_bucket(long_tenant, strlen(long_tenant), "k", 1, "u", 1) ==
+			  (int) (ff_murmur3_32(long_joined, strlen(long_joined), 0) % 100),
+			  "a 700-byte tenant hashes in pieces to the same bucket");
+	}
 	check(ff_bucket(NULL, 0, "k", 1, NULL, 0) == (int) (ff_murmur3_32(":k:", 3, 0) % 100),
 		  "NULL tenant and user hash as empty strings");
 }
