@@ -47,3 +47,19 @@ fuzz:
 # Benchmarks with ratios against baselines measured in the same run.
 bench:
 	bash test/bench/run.sh
+
+# The command-line client (src/cli, its own PGXS program): built, installed
+# (pg_config --bindir), uninstalled and cleaned with the extension.
+.PHONY: cli install-cli uninstall-cli clean-cli
+all: cli
+install: install-cli
+uninstall: uninstall-cli
+clean: clean-cli
+cli:
+	$(MAKE) -C src/cli PG_CONFIG=$(PG_CONFIG)
+install-cli: cli
+	$(MAKE) -C src/cli PG_CONFIG=$(PG_CONFIG) install
+uninstall-cli:
+	$(MAKE) -C src/cli PG_CONFIG=$(PG_CONFIG) uninstall
+clean-cli:
+	$(MAKE) -C src/cli PG_CONFIG=$(PG_CONFIG) clean

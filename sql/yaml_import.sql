@@ -207,10 +207,11 @@ SELECT * FROM flagforge_import_yaml(repeat('[', 20000));
 SELECT * FROM flagforge_import_yaml('flags: {a: {name: x, environments: ' || repeat('[', 20000) || '}}');
 SELECT * FROM flagforge_import_yaml('flags: ' || repeat('{a: ', 100) || '1' || repeat('}', 100));
 
--- Empty documents hold no flags (and with prune would delete every flag).
+-- Empty documents hold no flags; with prune they are refused rather than deleting every flag.
 SELECT * FROM flagforge_import_yaml('');
 SELECT * FROM flagforge_import_yaml('flags:');
 SELECT * FROM flagforge_import_yaml('flags: {}', prune => true, dry_run => true);
+SELECT * FROM flagforge_import_yaml('# only a comment', prune => true);
 
 -- Import runs in one statement: a failure in a later part rolls back earlier parts.
 CREATE FUNCTION pg_temp.refuse_fresh() RETURNS trigger LANGUAGE plpgsql AS

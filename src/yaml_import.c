@@ -557,7 +557,7 @@ import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, 
 	emit_rows(fcinfo, &plan, doc);
 	if (doc->noverrides > 0)
 		ereport(NOTICE,
-				(errmsg("%s%d overrides created, %d updated, %d unchanged",
+				(errmsg("%soverrides: %d created, %d updated, %d unchanged",
 						dry_run ? "dry run: " : "",
 						plan.overrides_created, plan.overrides_updated,
 						plan.overrides_unchanged)));
@@ -581,6 +581,15 @@ flagforge_import_yaml(PG_FUNCTION_ARGS)
 				 errhint("Pass the text of a flag file, e.g. pg_read_file('feature-flags.yaml') or a $$ quoted literal.")));
 	InitMaterializedSRF(fcinfo, 0);
 	parse_or_report(PG_GETARG_TEXT_PP(0), &doc);
+	if (prune && doc.nflags == 0)
+	{
+		ff_yaml_document_free(&doc);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("refusing to prune with a flag file that defines no flags"),
+				 errdetail("Every flag would be deleted: an empty or truncated file is more likely a mistake."),
+				 errhint("To remove every flag, run TRUNCATE flagforge_flags CASCADE.")));
+	}
 
 	/* The document is malloc'd by the reader: free it on every path. */
 	PG_TRY();
