@@ -133,11 +133,36 @@ CREATE TRIGGER flagforge_overrides_truncated
     AFTER TRUNCATE ON @extschema@.flagforge_overrides
     FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed();
 
+CREATE FUNCTION @extschema@.flagforge_notify_change()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'flagforge_notify_change'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.flagforge_notify_change() IS
+    'Trigger: NOTIFY flagforge_changed with {"flag_key", "tenant_id", "operation"}, delivered at commit.';
+
+CREATE TRIGGER flagforge_flags_notify
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_flags
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change();
+CREATE TRIGGER flagforge_flags_notify_truncate
+    AFTER TRUNCATE ON @extschema@.flagforge_flags
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change();
+CREATE TRIGGER flagforge_overrides_notify
+    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_overrides
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change();
+CREATE TRIGGER flagforge_overrides_notify_truncate
+    AFTER TRUNCATE ON @extschema@.flagforge_overrides
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change();
+
 -- Fire in logical replication's apply worker too, so subscribers stay fresh.
 ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_row_changed;
 ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_truncated;
 ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed;
 ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_truncated;
+ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_notify;
+ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_notify_truncate;
+ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_notify;
+ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_notify_truncate;
 
 -- ---------------------------------------------------------------------------
 -- Evaluation
@@ -198,7 +223,7 @@ COMMENT ON FUNCTION @extschema@.flagforge_bucket(text, text, text) IS
     'Rollout bucket 0-99: MurmurHash3 (x86, 32-bit, seed 0) of tenant:flag_key:user_id mod 100, as Python mmh3.hash(s, signed=False) % 100.';
 
 CREATE FUNCTION @extschema@.flagforge_explain(
-    flag_key text, tenant text DEFAULT NULL, user_id text DEFAULT NULL,
+    flag_key text, tenant text, user_id text DEFAULT NULL,
     groups text[] DEFAULT NULL, environment text DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'flagforge_explain'
@@ -207,8 +232,24 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.flagforge_explain(text, text, text, text[], text) IS
     'Why a flag has its value: {"value", "reason" (OpenFeature: STATIC, DEFAULT, TARGETING_MATCH, SPLIT, DISABLED, ERROR), "step", "detail", "tenant", "bucket" when a rollout decided, "error_code" FLAG_NOT_FOUND for unknown keys}.';
 
+CREATE FUNCTION @extschema@.flagforge_explain(flag_key text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'flagforge_explain_from_settings'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_explain(text) IS
+    'flagforge_explain in the context of the flagforge.* settings: why flagforge_is_enabled(flag_key) answers as it does.';
+
+CREATE FUNCTION @extschema@.flagforge_status()
+RETURNS TABLE (key text, name text, value boolean, reason text, deprecated boolean, is_public boolean)
+AS 'MODULE_PATHNAME', 'flagforge_status_from_settings'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_status() IS
+    'flagforge_status in the context of the flagforge.* settings.';
+
 CREATE FUNCTION @extschema@.flagforge_status(
-    tenant text DEFAULT NULL, user_id text DEFAULT NULL,
+    tenant text, user_id text DEFAULT NULL,
     groups text[] DEFAULT NULL, environment text DEFAULT NULL)
 RETURNS TABLE (key text, name text, value boolean, reason text, deprecated boolean, is_public boolean)
 AS 'MODULE_PATHNAME', 'flagforge_status'
@@ -468,6 +509,10 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_truncated AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed', target);
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_truncated', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_notify AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change()', target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_notify_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change()', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_notify', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_notify_truncate', target);
     EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
     EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,

@@ -40,10 +40,14 @@ FROM (VALUES ('static_on', 'bob', NULL::text[], NULL::text),
 -- An unknown key: value false, reason ERROR, error_code FLAG_NOT_FOUND.
 SELECT flagforge_explain('no_such_flag', 'acme');
 
--- The tenant comes from the settings like everywhere else; NULL key gives NULL.
+-- The context forms read every setting, as flagforge_is_enabled(key) does.
 SET flagforge.tenant = 'acme';
-SELECT flagforge_explain('tenant_on') ->> 'tenant' AS tenant, flagforge_explain(NULL) IS NULL AS null_key;
-RESET flagforge.tenant;
+SET flagforge.groups = 'beta';
+SET flagforge.user_id = 'carol';
+SELECT flagforge_explain('targeted') ->> 'reason' AS reason, flagforge_is_enabled('targeted') AS is_enabled,
+       flagforge_explain('tenant_on') ->> 'tenant' AS tenant, flagforge_explain(NULL) IS NULL AS null_key;
+SELECT key, value, reason FROM flagforge_status() WHERE key IN ('targeted', 'tenant_on');
+RESET flagforge.tenant; RESET flagforge.groups; RESET flagforge.user_id;
 
 -- value always equals flagforge_is_enabled, over many contexts.
 SELECT count(*) AS contexts,

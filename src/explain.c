@@ -17,7 +17,9 @@
 #include "eval_memo.h"
 
 PG_FUNCTION_INFO_V1(flagforge_explain);
+PG_FUNCTION_INFO_V1(flagforge_explain_from_settings);
 PG_FUNCTION_INFO_V1(flagforge_status);
+PG_FUNCTION_INFO_V1(flagforge_status_from_settings);
 
 /* Append key: string to a jsonb object being built. */
 static void
@@ -113,12 +115,20 @@ describe(const FFCachedFlag *flag, const FFOverride *override, const FFContext *
 	return buf.data;
 }
 
-/*
- * flagforge_explain(flag_key, tenant, user_id, groups, environment) → jsonb
- * {"value", "reason", "step", "detail", "tenant", ["bucket"], ["error_code"]}
- */
-Datum
-flagforge_explain(PG_FUNCTION_ARGS)
+/* The context of this call: from the arguments, or from the settings alone. */
+static void
+call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg, bool from_settings,
+			 const FFStr *default_tenant, FFContext *ctx)
+{
+	if (from_settings)
+		ff_context_from_settings(default_tenant, ctx);
+	else
+		ff_context_from_args(fcinfo, tenant_arg, &memo->groups, default_tenant, ctx);
+}
+
+/* The explain document of flag_key (argument 0) in this call's context. */
+static Datum
+explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 {
 	FFEvalMemo *memo;
 	const FFOverrideSource *source;
@@ -135,7 +145,7 @@ flagforge_explain(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
 	source = ff_memo_source(memo, &default_tenant);
-	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
+	call_context(fcinfo, memo, 1, from_settings, default_tenant, &ctx);
 	flag = ff_memo_flag(memo, key);
 	if (flag)
 	{
@@ -168,6 +178,23 @@ flagforge_explain(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL))));
 }
 
+/*
+ * flagforge_explain(flag_key, tenant, user_id, groups, environment) → jsonb
+ * {"value", "reason", "step", "detail", "tenant", ["bucket"], ["error_code"]}
+ */
+Datum
+flagforge_explain(PG_FUNCTION_ARGS)
+{
+	return explain_flag(fcinfo, false);
+}
+
+/* flagforge_explain(flag_key): the context from the settings. */
+Datum
+flagforge_explain_from_settings(PG_FUNCTION_ARGS)
+{
+	return explain_flag(fcinfo, true);
+}
+
 /* qsort: flags by key, byte order. */
 static int
 compare_flag_ptr_keys(const void *a, const void *b)
@@ -176,12 +203,9 @@ compare_flag_ptr_keys(const void *a, const void *b)
 						  (*(const FFCachedFlag *const *) b)->def.key);
 }
 
-/*
- * flagforge_status(tenant, user_id, groups, environment)
- * RETURNS TABLE(key, name, value, reason, deprecated, is_public), by key.
- */
-Datum
-flagforge_status(PG_FUNCTION_ARGS)
+/* Every flag's status in this call's context, as result rows by key. */
+static Datum
+status_rows(FunctionCallInfo fcinfo, bool from_settings)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	FFEvalMemo *memo = ff_eval_memo(fcinfo);
@@ -194,7 +218,7 @@ flagforge_status(PG_FUNCTION_ARGS)
 	const FFCachedFlag **sorted;
 
 	InitMaterializedSRF(fcinfo, 0);
-	ff_context_from_args(fcinfo, 0, &memo->groups, default_tenant, &ctx);
+	call_context(fcinfo, memo, 0, from_settings, default_tenant, &ctx);
 	tenant = ff_memo_tenant(memo, source, ctx.tenant);
 	sorted = palloc(sizeof(FFCachedFlag *) * Max(nflags, 1));
 	for (int i = 0; i < nflags; i++)
@@ -218,4 +242,21 @@ flagforge_status(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * flagforge_status(tenant, user_id, groups, environment)
+ * RETURNS TABLE(key, name, value, reason, deprecated, is_public), by key.
+ */
+Datum
+flagforge_status(PG_FUNCTION_ARGS)
+{
+	return status_rows(fcinfo, false);
+}
+
+/* flagforge_status(): the context from the settings. */
+Datum
+flagforge_status_from_settings(PG_FUNCTION_ARGS)
+{
+	return status_rows(fcinfo, true);
 }

@@ -10,9 +10,11 @@
  * and is enabled ALWAYS so that logical replication's apply worker, which
  * fires only row triggers, keeps subscribers' caches fresh too.
  *
- * It also queues NOTIFY flagforge_changed with {"flag_key", "tenant_id",
- * "operation"}, which PostgreSQL delivers at commit only (never for a
- * rolled-back change), so application-side caches can drop what changed.
+ * flagforge_notify_change(), an AFTER trigger (so that an INSERT turned
+ * into an UPDATE by ON CONFLICT is reported once, as what happened), queues
+ * NOTIFY flagforge_changed with {"flag_key", "tenant_id", "operation"},
+ * which PostgreSQL delivers at commit only (never for a rolled-back
+ * change), so application-side caches can drop what changed.
  */
 #include "postgres.h"
 
@@ -34,6 +36,18 @@
 #define FF_NOTIFY_PAYLOAD_MAX 7900
 
 PG_FUNCTION_INFO_V1(flagforge_row_changed);
+PG_FUNCTION_INFO_V1(flagforge_notify_change);
+
+/* Error unless called as a trigger. */
+static TriggerData *
+trigger_data(FunctionCallInfo fcinfo, const char *function)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be called as a trigger", function)));
+	return (TriggerData *) fcinfo->context;
+}
 
 /* The new row with updated_at set to the transaction's timestamp. */
 static HeapTuple
@@ -127,22 +141,12 @@ notify_change(TriggerData *trigger, HeapTuple row)
 Datum
 flagforge_row_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigger = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("flagforge_row_changed() must be called as a trigger")));
+	TriggerData *trigger = trigger_data(fcinfo, "flagforge_row_changed");
 
 	CacheInvalidateRelcache(trigger->tg_relation);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
-	{
-		notify_change(trigger, NULL);
 		return PointerGetDatum(NULL);
-	}
-	notify_change(trigger, TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
-				  trigger->tg_newtuple : trigger->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
 	{
 		if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
@@ -150,4 +154,21 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 		return PointerGetDatum(touch_updated_at(trigger, trigger->tg_newtuple));
 	}
 	return PointerGetDatum(trigger->tg_trigtuple);
+}
+
+/*
+ * flagforge_notify_change(): AFTER ROW and AFTER TRUNCATE trigger that
+ * queues NOTIFY flagforge_changed (sent at commit).
+ */
+Datum
+flagforge_notify_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigger = trigger_data(fcinfo, "flagforge_notify_change");
+
+	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+		notify_change(trigger, NULL);
+	else
+		notify_change(trigger, TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
+					  trigger->tg_newtuple : trigger->tg_trigtuple);
+	return PointerGetDatum(NULL);
 }

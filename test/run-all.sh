@@ -43,6 +43,9 @@ for script in test/shell/*.sh; do
     bash "$script"
 done
 
+echo "== real clients: psycopg2, SQLAlchemy, Django, node-postgres, PostgREST-style roles"
+FF_SKIP_PACKAGES=1 bash test/clients/run.sh
+
 echo "== differential test against the Python reference resolver"
 psql -X -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS differential" -c "CREATE DATABASE differential"
 psql -X -q -d differential -c "CREATE EXTENSION flagforge"

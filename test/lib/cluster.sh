@@ -41,5 +41,6 @@ ff_install_packages() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq postgresql-15 postgresql-server-dev-15 postgresql-contrib \
-        libyaml-dev clang make gcc python3-psycopg2 >/dev/null
+        libyaml-dev clang make gcc python3-psycopg2 python3-sqlalchemy python3-django \
+        gnuplot-nox >/dev/null
 }
