@@ -112,6 +112,17 @@ COMMENT ON COLUMN @extschema@.flagforge_overrides.updated_by IS
 -- Keeping caches fresh
 -- ---------------------------------------------------------------------------
 
+-- The triggers signal a change through the relcache invalidation of these
+-- two empty relations rather than of the tables, so that the tables' own
+-- relcache entries (and every plan using them) survive a flag change.
+CREATE TABLE @extschema@.flagforge_signal_definitions ();
+CREATE TABLE @extschema@.flagforge_signal_overrides ();
+REVOKE ALL ON @extschema@.flagforge_signal_definitions, @extschema@.flagforge_signal_overrides FROM PUBLIC;
+COMMENT ON TABLE @extschema@.flagforge_signal_definitions IS
+    'Holds nothing: its relcache invalidation tells every session that flag definitions changed.';
+COMMENT ON TABLE @extschema@.flagforge_signal_overrides IS
+    'Holds nothing: its relcache invalidation tells every session that tenant overrides changed.';
+
 CREATE FUNCTION @extschema@.flagforge_row_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'flagforge_row_changed'

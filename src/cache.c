@@ -92,12 +92,17 @@ typedef struct FFOverrideSlot
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* Largest memory block of the tenant data (AllocSet doubles blocks up to this). */
+#define TENANT_BLOCK_MAX (256 * 1024)
+
 uint64		ff_cache_epoch = 1;
 static uint64 tenants_epoch = 1;	/* bumped whenever tenant data is dropped */
 
 static MemoryContext cache_cxt = NULL;
 static MemoryContext flags_cxt = NULL;
 static MemoryContext tenants_cxt = NULL;
+static MemoryContext flag_maps_cxt = NULL;	/* every flag's tenant map (row gating) */
+static int	nflag_maps = 0;
 
 static bool flags_valid = false;	/* definitions loaded and current */
 static bool tenants_over_limit = false; /* drop tenants at next begin */
@@ -133,8 +138,11 @@ invalidate_callback(Datum arg, Oid relid)
 {
 	if (ff_catalog_is_overrides(relid) || is_tenant_table(relid))
 		tenants_stale = true;
+	else if (ff_catalog_is_definitions_signal(relid))
+		flags_valid = false;
 	else if (relid == InvalidOid || ff_catalog_is_ours(relid))
 	{
+		/* Something happened to a table itself (DDL, DROP EXTENSION). */
 		flags_valid = false;
 		ff_catalog_forget();
 	}
@@ -157,8 +165,13 @@ ensure_contexts(void)
 									  ALLOCSET_DEFAULT_SIZES);
 	flags_cxt = AllocSetContextCreate(cache_cxt, "flagforge definitions",
 									  ALLOCSET_DEFAULT_SIZES);
+	/* Small blocks, so that the memory bound is checked at a fine grain. */
 	tenants_cxt = AllocSetContextCreate(cache_cxt, "flagforge tenants",
-										ALLOCSET_DEFAULT_SIZES);
+										ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
+										TENANT_BLOCK_MAX);
+	flag_maps_cxt = AllocSetContextCreate(cache_cxt, "flagforge flag overrides",
+										  ALLOCSET_DEFAULT_MINSIZE, ALLOCSET_DEFAULT_INITSIZE,
+										  TENANT_BLOCK_MAX);
 }
 
 /* Forget the tenants a source has loaded (their memory is reset by the caller). */
@@ -169,11 +182,13 @@ forget_source_tenants(FFOverrideSource *source)
 	source->all_rows = NULL;
 }
 
-/* Drop every cached tenant. */
+/* Drop every cached tenant and flag map. */
 static void
 reset_tenants(void)
 {
 	MemoryContextReset(tenants_cxt);
+	MemoryContextReset(flag_maps_cxt);
+	nflag_maps = 0;
 	forget_source_tenants(&main_source);
 	for (int i = 0; i < ntenant_sources; i++)
 		forget_source_tenants(&tenant_sources[i]);
@@ -259,6 +274,9 @@ load_definitions(void)
 
 	main_source.relid = ff_overrides_relid();
 	main_source.namespace_oid = ff_extension_schema();
+	/* Remember the signals so that their invalidations are recognised. */
+	(void) ff_signal_definitions_relid();
+	(void) ff_signal_overrides_relid();
 	main_source.has_tenant_id = true;
 	load_tenant_sources();
 }
@@ -273,12 +291,7 @@ ff_cache_begin(void)
 	ensure_contexts();
 	if (!flags_valid)
 	{
-		MemoryContextReset(tenants_cxt);
-		ntenants = 0;
-		tenants_over_limit = false;
-		tenants_stale = false;
-		tenants_epoch++;
-		ff_cache_epoch++;
+		reset_tenants();
 		/* Set first: an invalidation accepted during the load clears it. */
 		flags_valid = true;
 		PG_TRY();
@@ -323,11 +336,19 @@ compare_flag_index(const void *a, const void *b)
 	return (ia > ib) - (ia < ib);
 }
 
-/* Mark the tenant data for dropping at the next call when it grew past the bound. */
+/*
+ * Mark the tenant data for dropping at the next call when it grew past the
+ * bound.  A single flag map larger than the bound is kept (dropping the one
+ * map a scan needs would reload it for every row); it is bounded by the
+ * table.
+ */
 static void
 check_memory_limit(void)
 {
-	if ((int64) MemoryContextMemAllocated(tenants_cxt, true) > ff_cache_memory_limit_bytes())
+	int64		tenant_bytes = (int64) MemoryContextMemAllocated(tenants_cxt, true);
+	int64		map_bytes = (int64) MemoryContextMemAllocated(flag_maps_cxt, true);
+
+	if (tenant_bytes + (nflag_maps > 1 ? map_bytes : 0) > ff_cache_memory_limit_bytes())
 		tenants_over_limit = true;
 }
 
@@ -390,14 +411,14 @@ load_flag_overrides(FFCachedFlag *flag)
 	int			nrows;
 	ffoverridemap_hash *map = NULL;
 
-	rows = ff_load_overrides(tenants_cxt, scratch, main_source.relid, &filter, &nrows);
+	rows = ff_load_overrides(flag_maps_cxt, scratch, main_source.relid, &filter, &nrows);
 	if (nrows > 0)
-		map = ffoverridemap_create(tenants_cxt, nrows, NULL);
+		map = ffoverridemap_create(flag_maps_cxt, nrows, NULL);
 	for (int i = 0; i < nrows; i++)
 	{
 		bool		found;
 		FFOverrideSlot *slot;
-		char	   *tenant = MemoryContextAlloc(tenants_cxt, rows[i].tenant_id.len + 1);
+		char	   *tenant = MemoryContextAlloc(flag_maps_cxt, rows[i].tenant_id.len + 1);
 		FFStr		key;
 
 		if (rows[i].tenant_id.len > 0)
@@ -412,6 +433,7 @@ load_flag_overrides(FFCachedFlag *flag)
 	flag->by_tenant = map;
 	flag->by_tenant_count = nrows;
 	flag->by_tenant_epoch = tenants_epoch;
+	nflag_maps++;
 	check_memory_limit();
 }
 
@@ -519,7 +541,8 @@ ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes, int *count_flags, int *co
 {
 	ensure_contexts();
 	*flag_bytes = (int64) MemoryContextMemAllocated(flags_cxt, true);
-	*tenant_bytes = (int64) MemoryContextMemAllocated(tenants_cxt, true);
+	*tenant_bytes = (int64) MemoryContextMemAllocated(tenants_cxt, true) +
+		(int64) MemoryContextMemAllocated(flag_maps_cxt, true);
 	*count_flags = nflags;
 	*count_tenants = ntenants;
 }

@@ -25,6 +25,8 @@ static Oid	remembered_flags = InvalidOid;
 static Oid	remembered_overrides = InvalidOid;
 static Oid	remembered_tenant_tables = InvalidOid;
 static Oid	remembered_audit = InvalidOid;
+static Oid	remembered_signal_definitions = InvalidOid;
+static Oid	remembered_signal_overrides = InvalidOid;
 static Oid	remembered_owner = InvalidOid;
 
 /* The namespace and owner of our pg_extension row, or InvalidOid. */
@@ -112,6 +114,31 @@ ff_tenant_tables_relid(void)
 	return remembered_tenant_tables;
 }
 
+/* flagforge_signal_definitions */
+Oid
+ff_signal_definitions_relid(void)
+{
+	if (!OidIsValid(remembered_signal_definitions))
+		remembered_signal_definitions = lookup_extension_table("flagforge_signal_definitions");
+	return remembered_signal_definitions;
+}
+
+/* flagforge_signal_overrides */
+Oid
+ff_signal_overrides_relid(void)
+{
+	if (!OidIsValid(remembered_signal_overrides))
+		remembered_signal_overrides = lookup_extension_table("flagforge_signal_overrides");
+	return remembered_signal_overrides;
+}
+
+/* True when relid is the definitions signal. */
+bool
+ff_catalog_is_definitions_signal(Oid relid)
+{
+	return OidIsValid(relid) && relid == remembered_signal_definitions;
+}
+
 /* flagforge_audit */
 Oid
 ff_audit_relid(void)
@@ -135,14 +162,16 @@ ff_catalog_is_ours(Oid relid)
 {
 	return OidIsValid(relid) &&
 		(relid == remembered_flags || relid == remembered_overrides ||
-		 relid == remembered_tenant_tables);
+		 relid == remembered_tenant_tables || relid == remembered_signal_definitions ||
+		 relid == remembered_signal_overrides);
 }
 
-/* True when relid is the remembered flagforge_overrides. */
+/* True when relid is the remembered flagforge_overrides or the overrides signal. */
 bool
 ff_catalog_is_overrides(Oid relid)
 {
-	return OidIsValid(relid) && relid == remembered_overrides;
+	return OidIsValid(relid) &&
+		(relid == remembered_overrides || relid == remembered_signal_overrides);
 }
 
 /* Forget everything remembered (the next lookup asks the catalogs). */
@@ -155,6 +184,8 @@ ff_catalog_forget(void)
 	remembered_tenant_tables = InvalidOid;
 	remembered_audit = InvalidOid;
 	remembered_owner = InvalidOid;
+	remembered_signal_definitions = InvalidOid;
+	remembered_signal_overrides = InvalidOid;
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

@@ -20,6 +20,18 @@ extern Oid	ff_overrides_relid(void);
 /* flagforge_tenant_tables, the registry of tenant schemas' override tables. */
 extern Oid	ff_tenant_tables_relid(void);
 
+/*
+ * The two signal relations whose relcache invalidation tells every backend
+ * that definitions (or the tenant-table registry) or overrides changed.
+ * Invalidating them instead of the tables leaves the tables' relcache
+ * entries and every plan that uses the tables alone.
+ */
+extern Oid	ff_signal_definitions_relid(void);
+extern Oid	ff_signal_overrides_relid(void);
+
+/* True when relid is the definitions signal. */
+extern bool ff_catalog_is_definitions_signal(Oid relid);
+
 /* flagforge_audit */
 extern Oid	ff_audit_relid(void);
 
@@ -29,7 +41,7 @@ extern Oid	ff_extension_owner(void);
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
 
-/* True when relid is the remembered flagforge_overrides. */
+/* True when relid is the remembered flagforge_overrides or the overrides signal. */
 extern bool ff_catalog_is_overrides(Oid relid);
 
 /* Forget everything remembered (the next lookup asks the catalogs). */

@@ -30,6 +30,7 @@ ff_eval_memo(FunctionCallInfo fcinfo)
 		AcceptInvalidationMessages();
 	}
 	ff_cache_begin();
+	memo->calls++;
 	if (memo->epoch != ff_cache_epoch)
 	{
 		memo->flag.valid = false;

@@ -35,7 +35,16 @@ typedef struct FFEvalMemo
 	FFSourceMemo source;		/* which override table search_path selects */
 	FFGroupsMemo groups;
 	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
+	uint64		calls;			/* calls in this query so far */
 } FFEvalMemo;
+
+/*
+ * From this many calls of one call site on, a query is a scan and reads a
+ * flag's overrides for every tenant at once (ff_cache_flag_override);
+ * before, it reads only the tenants it meets, which is cheaper when the
+ * cache has just been invalidated by a write.
+ */
+#define FF_SCAN_CALLS 32
 
 /*
  * The memo of this call site, with the cache made current.  Created once

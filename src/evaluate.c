@@ -36,7 +36,7 @@ evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const 
 
 	if (flag == NULL)
 		return false;			/* an unknown key is off */
-	if (source->is_tenant_schema)
+	if (source->is_tenant_schema || memo->calls < FF_SCAN_CALLS)
 		override = ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant), flag->index);
 	else
 		override = ff_cache_flag_override(flag, ctx->tenant);
@@ -85,6 +85,26 @@ flagforge_is_enabled_from_settings(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
 }
 
+/*
+ * A JsonbPair array for n flags, kept across calls: with thousands of flags
+ * a fresh one per call costs more than filling it.
+ */
+static JsonbPair *
+pair_buffer(int n)
+{
+	static JsonbPair *buffer = NULL;
+	static int	capacity = 0;
+
+	if (n > capacity)
+	{
+		if (buffer)
+			pfree(buffer);
+		capacity = Max(n, 64);
+		buffer = MemoryContextAlloc(TopMemoryContext, sizeof(JsonbPair) * capacity);
+	}
+	return buffer;
+}
+
 /* Every flag (or every public one) in ctx as a jsonb object. */
 static Datum
 evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool public_only)
@@ -92,7 +112,7 @@ evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool pu
 	int			nflags;
 	const FFCachedFlag *flags = ff_cache_flags(&nflags);
 	const FFTenant *tenant = ff_cache_tenant(source, ctx->tenant);
-	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * Max(nflags, 1));
+	JsonbPair  *pairs = pair_buffer(nflags);
 	JsonbValue	object;
 	int			npairs = 0;
 	int			next_override = 0;

@@ -2,9 +2,9 @@
  * triggers.c
  *      flagforge_row_changed(): the trigger on every flagforge table.
  *
- * It keeps updated_at current and raises a relcache invalidation of the
- * table, which is what tells every backend's cache (cache.c) that flags
- * changed: at once in this transaction, at commit in other sessions, on
+ * It keeps updated_at current and raises a relcache invalidation of a
+ * signal relation (signal_change), which is what tells every backend's
+ * cache (cache.c) that flags changed: at once in this transaction, at commit in other sessions, on
  * standbys when the commit record is replayed.  It is a BEFORE ROW trigger
  * (no after-trigger queue on bulk loads) plus a TRUNCATE statement trigger,
  * and is enabled ALWAYS so that logical replication's apply worker, which
@@ -30,6 +30,8 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "catalog.h"
+
 /* The channel applications LISTEN on. */
 #define FF_NOTIFY_CHANNEL "flagforge_changed"
 /* Payloads must stay under PostgreSQL's limit of 8000 bytes. */
@@ -37,6 +39,20 @@
 
 PG_FUNCTION_INFO_V1(flagforge_row_changed);
 PG_FUNCTION_INFO_V1(flagforge_notify_change);
+
+/*
+ * Tell every backend's cache what changed, through the relcache
+ * invalidation of a signal relation (see catalog.h): definitions and the
+ * tenant-table registry need a full reload, overrides only the tenant data.
+ */
+static void
+signal_change(Oid relid)
+{
+	bool		definitions = relid == ff_flags_relid() || relid == ff_tenant_tables_relid();
+
+	CacheInvalidateRelcacheByRelid(definitions ? ff_signal_definitions_relid()
+								   : ff_signal_overrides_relid());
+}
 
 /* Error unless called as a trigger. */
 static TriggerData *
@@ -143,7 +159,7 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigger = trigger_data(fcinfo, "flagforge_row_changed");
 
-	CacheInvalidateRelcache(trigger->tg_relation);
+	signal_change(RelationGetRelid(trigger->tg_relation));
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		return PointerGetDatum(NULL);
