@@ -131,19 +131,6 @@ LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.flagforge_row_changed() IS
     'Trigger: tells every session''s flag cache that the table changed, and keeps updated_at current.';
 
-CREATE TRIGGER flagforge_flags_row_changed
-    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_flags
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-CREATE TRIGGER flagforge_flags_truncated
-    AFTER TRUNCATE ON @extschema@.flagforge_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-CREATE TRIGGER flagforge_overrides_row_changed
-    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_overrides
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-CREATE TRIGGER flagforge_overrides_truncated
-    AFTER TRUNCATE ON @extschema@.flagforge_overrides
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-
 CREATE FUNCTION @extschema@.flagforge_notify_change()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'flagforge_notify_change'
@@ -151,29 +138,6 @@ LANGUAGE C;
 
 COMMENT ON FUNCTION @extschema@.flagforge_notify_change() IS
     'Trigger: NOTIFY flagforge_changed with {"flag_key", "tenant_id", "operation"}, delivered at commit.';
-
-CREATE TRIGGER flagforge_flags_notify
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_flags
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change();
-CREATE TRIGGER flagforge_flags_notify_truncate
-    AFTER TRUNCATE ON @extschema@.flagforge_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change();
-CREATE TRIGGER flagforge_overrides_notify
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_overrides
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change();
-CREATE TRIGGER flagforge_overrides_notify_truncate
-    AFTER TRUNCATE ON @extschema@.flagforge_overrides
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change();
-
--- Fire in logical replication's apply worker too, so subscribers stay fresh.
-ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_row_changed;
-ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_truncated;
-ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed;
-ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_truncated;
-ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_notify;
-ALTER TABLE @extschema@.flagforge_flags ENABLE ALWAYS TRIGGER flagforge_flags_notify_truncate;
-ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_notify;
-ALTER TABLE @extschema@.flagforge_overrides ENABLE ALWAYS TRIGGER flagforge_overrides_notify_truncate;
 
 -- ---------------------------------------------------------------------------
 -- Evaluation
@@ -393,19 +357,6 @@ LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.flagforge_audit_row() IS
     'Trigger: records a change in flagforge_audit (written with the extension owner''s rights, actor = the changing role).';
 
-CREATE TRIGGER flagforge_flags_audit
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_flags
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row();
-CREATE TRIGGER flagforge_flags_audit_truncate
-    AFTER TRUNCATE ON @extschema@.flagforge_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row();
-CREATE TRIGGER flagforge_overrides_audit
-    AFTER INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_overrides
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row();
-CREATE TRIGGER flagforge_overrides_audit_truncate
-    AFTER TRUNCATE ON @extschema@.flagforge_overrides
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row();
-
 CREATE FUNCTION @extschema@.flagforge_prune_audit(older_than interval)
 RETURNS bigint
 LANGUAGE sql VOLATILE
@@ -445,14 +396,52 @@ COMMENT ON COLUMN @extschema@.flagforge_tenant_tables.has_tenant_id IS
 COMMENT ON COLUMN @extschema@.flagforge_tenant_tables.registered_at IS
     'When the table was registered.';
 
-CREATE TRIGGER flagforge_tenant_tables_row_changed
-    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_tenant_tables
-    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-CREATE TRIGGER flagforge_tenant_tables_truncated
-    AFTER TRUNCATE ON @extschema@.flagforge_tenant_tables
-    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed();
-ALTER TABLE @extschema@.flagforge_tenant_tables ENABLE ALWAYS TRIGGER flagforge_tenant_tables_row_changed;
-ALTER TABLE @extschema@.flagforge_tenant_tables ENABLE ALWAYS TRIGGER flagforge_tenant_tables_truncated;
+-- ---------------------------------------------------------------------------
+-- The triggers of every flagforge table
+-- ---------------------------------------------------------------------------
+
+-- Cache invalidation (and updated_at), change notifications and the audit
+-- trail.  The first two are ENABLE ALWAYS so that logical replication's
+-- apply worker keeps subscribers' caches fresh and notifies their listeners;
+-- the audit stays with the database where changes are made.
+CREATE FUNCTION @extschema@.flagforge_attach_triggers(
+    target regclass, prefix text, notify_and_audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    row_events constant text := 'INSERT OR UPDATE OR DELETE';
+BEGIN
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I BEFORE %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed()',
+                              prefix OPERATOR(pg_catalog.||) '_row_changed', row_events, target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed()',
+                              prefix OPERATOR(pg_catalog.||) '_truncated', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', target, prefix OPERATOR(pg_catalog.||) '_row_changed');
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', target, prefix OPERATOR(pg_catalog.||) '_truncated');
+    IF NOT notify_and_audit THEN
+        RETURN;
+    END IF;
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change()',
+                              prefix OPERATOR(pg_catalog.||) '_notify', row_events, target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change()',
+                              prefix OPERATOR(pg_catalog.||) '_notify_truncate', target);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', target, prefix OPERATOR(pg_catalog.||) '_notify');
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', target, prefix OPERATOR(pg_catalog.||) '_notify_truncate');
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row()',
+                              prefix OPERATOR(pg_catalog.||) '_audit', row_events, target);
+    EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row()',
+                              prefix OPERATOR(pg_catalog.||) '_audit_truncate', target);
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_attach_triggers(regclass, text, boolean) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_attach_triggers(regclass, text, boolean) IS
+    'Internal: creates the cache, notification and audit triggers of a flagforge table (also of tenant schemas'' tables).';
+
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_flags', 'flagforge_flags', true);
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_overrides', 'flagforge_overrides', true);
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_tenant_tables', 'flagforge_tenant_tables', false);
 
 CREATE FUNCTION @extschema@.flagforge_create_tenant_schema(
     schema_name text, with_tenant_id boolean DEFAULT false)
@@ -516,16 +505,7 @@ BEGIN
     target := pg_catalog.format('%I.flagforge_overrides', schema_name)::regclass;
     EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_row_changed BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_truncated AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_row_changed()', target);
-    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_row_changed', target);
-    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_truncated', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_notify AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_notify_change()', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_notify_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_notify_change()', target);
-    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_notify', target);
-    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER flagforge_overrides_notify_truncate', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
-    EXECUTE pg_catalog.format('CREATE TRIGGER flagforge_overrides_audit_truncate AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_row()', target);
+    PERFORM @extschema@.flagforge_attach_triggers(target, 'flagforge_overrides', true);
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
         'Tenant overrides of schema ' OPERATOR(pg_catalog.||) schema_name OPERATOR(pg_catalog.||)
         ' (flagforge schema-per-tenant); registered in flagforge_tenant_tables.');

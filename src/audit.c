@@ -25,6 +25,7 @@
 #include "utils/rel.h"
 
 #include "catalog.h"
+#include "change_subject.h"
 #include "settings.h"
 
 PG_FUNCTION_INFO_V1(flagforge_audit_row);
@@ -72,26 +73,7 @@ audit_plan_for(Oid row_type)
 	return plan;
 }
 
-/* A text column of a row, or NULL if it has none. */
-static Datum
-row_text(Relation rel, HeapTuple row, const char *column, bool *isnull)
-{
-	int			attnum = SPI_fnumber(RelationGetDescr(rel), column);
 
-	*isnull = true;
-	if (row == NULL || attnum <= 0)
-		return (Datum) 0;
-	return heap_getattr(row, attnum, RelationGetDescr(rel), isnull);
-}
-
-/* True for a tenant schema's override table (overrides without tenant_id). */
-static bool
-is_tenant_schema_table(Relation rel)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	return SPI_fnumber(desc, "flag_key") > 0 && SPI_fnumber(desc, "tenant_id") <= 0;
-}
 
 /* The action word of a trigger event. */
 static const char *
@@ -121,7 +103,8 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 	HeapTuple	any_row;
 	Datum		values[8];
 	char		nulls[8];
-	bool		isnull;
+	char	   *flag_key;
+	char	   *tenant_id;
 	Oid			save_userid;
 	int			save_sec_context;
 
@@ -149,18 +132,11 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 		nulls[1] = 'n';
 	values[2] = CStringGetTextDatum(action_name(trigger->tg_event));
 	values[3] = CStringGetTextDatum(ff_qualified_table_name(RelationGetRelid(rel)));
-	values[4] = row_text(rel, any_row, "flag_key", &isnull);
-	if (isnull)
-		values[4] = row_text(rel, any_row, "key", &isnull);
-	nulls[4] = isnull ? 'n' : ' ';
-	values[5] = row_text(rel, any_row, "tenant_id", &isnull);
-	if (is_tenant_schema_table(rel))
-	{
-		/* A tenant schema's table: its tenant is the schema. */
-		values[5] = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(rel)));
-		isnull = false;
-	}
-	nulls[5] = isnull ? 'n' : ' ';
+	ff_change_subject(rel, any_row, &flag_key, &tenant_id);
+	values[4] = flag_key ? CStringGetTextDatum(flag_key) : (Datum) 0;
+	nulls[4] = flag_key ? ' ' : 'n';
+	values[5] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
+	nulls[5] = tenant_id ? ' ' : 'n';
 	values[6] = old_row ? heap_copy_tuple_as_datum(old_row, RelationGetDescr(rel)) : (Datum) 0;
 	nulls[6] = old_row ? ' ' : 'n';
 	values[7] = new_row ? heap_copy_tuple_as_datum(new_row, RelationGetDescr(rel)) : (Datum) 0;

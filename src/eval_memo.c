@@ -105,3 +105,18 @@ ff_memo_source(FFEvalMemo *memo, const FFStr **default_tenant)
 	return source;
 }
 
+
+/* The override table and the context of this call (see eval_memo.h). */
+const FFOverrideSource *
+ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg,
+					 bool from_settings, FFContext *ctx)
+{
+	const FFStr *default_tenant;
+	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
+
+	if (from_settings)
+		ff_context_from_settings(default_tenant, ctx);
+	else
+		ff_context_from_args(fcinfo, tenant_arg, &memo->groups, default_tenant, ctx);
+	return source;
+}

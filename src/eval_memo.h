@@ -62,4 +62,13 @@ extern const FFTenant *ff_memo_tenant(FFEvalMemo *memo, const FFOverrideSource *
 /* The override table for this call and its default tenant (NULL in column tenancy). */
 extern const FFOverrideSource *ff_memo_source(FFEvalMemo *memo, const FFStr **default_tenant);
 
+/*
+ * The override table and the context of this call: from the arguments
+ * (tenant at argument tenant_arg, then user, groups, environment) or, for
+ * the context forms, from the flagforge.* settings alone.
+ */
+extern const FFOverrideSource *ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo,
+													int tenant_arg, bool from_settings,
+													FFContext *ctx);
+
 #endif							/* FLAGFORGE_EVAL_MEMO_H */

@@ -43,25 +43,29 @@ evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const 
 	return ff_is_enabled(&flag->def, override, ctx);
 }
 
+/* flagforge_is_enabled in either form. */
+static Datum
+is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
+{
+	FFEvalMemo *memo;
+	FFStr		key;
+	FFContext	ctx;
+	const FFOverrideSource *source;
+
+	if (!ff_text_arg(fcinfo, 0, &key))
+		PG_RETURN_NULL();
+	memo = ff_eval_memo(fcinfo);
+	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
+	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
+}
+
 /*
  * flagforge_is_enabled(flag_key, tenant, user_id, groups, environment)
  */
 Datum
 flagforge_is_enabled(PG_FUNCTION_ARGS)
 {
-	FFEvalMemo *memo;
-	FFStr		key;
-	FFContext	ctx;
-
-	const FFOverrideSource *source;
-	const FFStr *default_tenant;
-
-	if (!ff_text_arg(fcinfo, 0, &key))
-		PG_RETURN_NULL();
-	memo = ff_eval_memo(fcinfo);
-	source = ff_memo_source(memo, &default_tenant);
-	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
-	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
+	return is_enabled_call(fcinfo, false);
 }
 
 /*
@@ -70,19 +74,7 @@ flagforge_is_enabled(PG_FUNCTION_ARGS)
 Datum
 flagforge_is_enabled_from_settings(PG_FUNCTION_ARGS)
 {
-	FFEvalMemo *memo;
-	FFStr		key;
-	FFContext	ctx;
-
-	const FFOverrideSource *source;
-	const FFStr *default_tenant;
-
-	if (!ff_text_arg(fcinfo, 0, &key))
-		PG_RETURN_NULL();
-	memo = ff_eval_memo(fcinfo);
-	source = ff_memo_source(memo, &default_tenant);
-	ff_context_from_settings(default_tenant, &ctx);
-	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
+	return is_enabled_call(fcinfo, true);
 }
 
 /*
@@ -160,10 +152,8 @@ flagforge_evaluate_all(PG_FUNCTION_ARGS)
 	FFEvalMemo *memo = ff_eval_memo(fcinfo);
 	FFContext	ctx;
 	bool		public_only = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
-	const FFStr *default_tenant;
-	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
+	const FFOverrideSource *source = ff_memo_call_context(fcinfo, memo, 0, false, &ctx);
 
-	ff_context_from_args(fcinfo, 0, &memo->groups, default_tenant, &ctx);
 	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, public_only));
 }
 
@@ -175,10 +165,8 @@ flagforge_evaluate_all_from_settings(PG_FUNCTION_ARGS)
 {
 	FFEvalMemo *memo = ff_eval_memo(fcinfo);
 	FFContext	ctx;
-	const FFStr *default_tenant;
-	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
+	const FFOverrideSource *source = ff_memo_call_context(fcinfo, memo, 0, true, &ctx);
 
-	ff_context_from_settings(default_tenant, &ctx);
 	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, false));
 }
 
@@ -198,13 +186,11 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 	JsonbValue *result;
 
 	const FFOverrideSource *source;
-	const FFStr *default_tenant;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
-	source = ff_memo_source(memo, &default_tenant);
-	ff_context_from_args(fcinfo, 1, &memo->groups, default_tenant, &ctx);
+	source = ff_memo_call_context(fcinfo, memo, 1, false, &ctx);
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
 					  &keys, &nulls, &nkeys);
 

@@ -115,16 +115,6 @@ describe(const FFCachedFlag *flag, const FFOverride *override, const FFContext *
 	return buf.data;
 }
 
-/* The context of this call: from the arguments, or from the settings alone. */
-static void
-call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg, bool from_settings,
-			 const FFStr *default_tenant, FFContext *ctx)
-{
-	if (from_settings)
-		ff_context_from_settings(default_tenant, ctx);
-	else
-		ff_context_from_args(fcinfo, tenant_arg, &memo->groups, default_tenant, ctx);
-}
 
 /* The explain document of flag_key (argument 0) in this call's context. */
 static Datum
@@ -132,7 +122,6 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 {
 	FFEvalMemo *memo;
 	const FFOverrideSource *source;
-	const FFStr *default_tenant;
 	FFContext	ctx;
 	FFStr		key;
 	const FFCachedFlag *flag;
@@ -144,8 +133,7 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
-	source = ff_memo_source(memo, &default_tenant);
-	call_context(fcinfo, memo, 1, from_settings, default_tenant, &ctx);
+	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
 	flag = ff_memo_flag(memo, key);
 	if (flag)
 	{
@@ -209,8 +197,7 @@ status_rows(FunctionCallInfo fcinfo, bool from_settings)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	FFEvalMemo *memo = ff_eval_memo(fcinfo);
-	const FFStr *default_tenant;
-	const FFOverrideSource *source = ff_memo_source(memo, &default_tenant);
+	const FFOverrideSource *source;
 	FFContext	ctx;
 	const FFTenant *tenant;
 	int			nflags;
@@ -218,7 +205,7 @@ status_rows(FunctionCallInfo fcinfo, bool from_settings)
 	const FFCachedFlag **sorted;
 
 	InitMaterializedSRF(fcinfo, 0);
-	call_context(fcinfo, memo, 0, from_settings, default_tenant, &ctx);
+	source = ff_memo_call_context(fcinfo, memo, 0, from_settings, &ctx);
 	tenant = ff_memo_tenant(memo, source, ctx.tenant);
 	sorted = palloc(sizeof(FFCachedFlag *) * Max(nflags, 1));
 	for (int i = 0; i < nflags; i++)

@@ -31,6 +31,7 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "change_subject.h"
 
 /* The channel applications LISTEN on. */
 #define FF_NOTIFY_CHANNEL "flagforge_changed"
@@ -79,20 +80,6 @@ touch_updated_at(TriggerData *trigger, HeapTuple row)
 	return heap_modify_tuple_by_cols(row, desc, 1, &column, &value, &isnull);
 }
 
-/* A text column of a row as a C string, or NULL. */
-static char *
-column_text(TriggerData *trigger, HeapTuple row, const char *column)
-{
-	TupleDesc	desc = RelationGetDescr(trigger->tg_relation);
-	int			attnum = SPI_fnumber(desc, column);
-	bool		isnull;
-	Datum		value;
-
-	if (row == NULL || attnum <= 0)
-		return NULL;
-	value = heap_getattr(row, attnum, desc, &isnull);
-	return isnull ? NULL : TextDatumGetCString(value);
-}
 
 /* Append "name": string-or-null. */
 static void
@@ -123,16 +110,13 @@ static void
 notify_change(TriggerData *trigger, HeapTuple row)
 {
 	Relation	rel = trigger->tg_relation;
-	char	   *flag_key = column_text(trigger, row, "flag_key");
-	char	   *tenant_id = column_text(trigger, row, "tenant_id");
+	char	   *flag_key;
+	char	   *tenant_id;
 	StringInfoData payload;
 
 	if (SPI_fnumber(RelationGetDescr(rel), "table_oid") > 0)
 		return;					/* the tenant table registry: not a flag change */
-	if (flag_key == NULL)
-		flag_key = column_text(trigger, row, "key");
-	else if (SPI_fnumber(RelationGetDescr(rel), "tenant_id") <= 0)
-		tenant_id = get_namespace_name(RelationGetNamespace(rel));	/* a tenant schema */
+	ff_change_subject(rel, row, &flag_key, &tenant_id);
 
 	initStringInfo(&payload);
 	appendStringInfoChar(&payload, '{');

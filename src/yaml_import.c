@@ -26,6 +26,7 @@
 
 #include "catalog.h"
 #include "resolver.h"
+#include "yaml_compare.h"
 #include "yaml_parse.h"
 #include "yaml_rows.h"
 
@@ -150,31 +151,7 @@ report_warnings(const FFYamlDocument *doc)
 						doc->nwarnings - MAX_WARNINGS_REPORTED)));
 }
 
-/* True when two lists hold the same strings in the same order. */
-static bool
-lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
-{
-	if (a->count != b->count)
-		return false;
-	for (size_t i = 0; i < a->count; i++)
-		if (strcmp(a->items[i], b->items[i]) != 0)
-			return false;
-	return true;
-}
 
-/* True when the stored flag already says what the document says. */
-static bool
-flag_unchanged(const FFYamlFlag *s, const FFYamlFlag *d)
-{
-	return strcmp(s->name, d->name) == 0 &&
-		strcmp(s->description, d->description) == 0 &&
-		s->default_enabled == d->default_enabled &&
-		s->is_public == d->is_public &&
-		s->rollout_percentage == d->rollout_percentage &&
-		s->deprecated == d->deprecated &&
-		s->has_environments == d->has_environments &&
-		(!d->has_environments || lists_equal(&s->environments, &d->environments));
-}
 
 /* Append a JSON string (or null). */
 static void
@@ -266,7 +243,7 @@ plan_flags(ImportPlan *plan, const FFYamlDocument *doc)
 		if (s < plan->nstored && cmp == 0)
 		{
 			plan->stored_in_document[s] = true;
-			plan->flag_actions[pos] = flag_unchanged(&plan->stored[s], f) ? "unchanged" : "updated";
+			plan->flag_actions[pos] = ff_yaml_flags_equal(&plan->stored[s], f) ? "unchanged" : "updated";
 		}
 		else
 			plan->flag_actions[pos] = "created";
@@ -430,7 +407,7 @@ plan_overrides(ImportPlan *plan, const FFYamlDocument *doc, const char *override
 		FFYamlOverride m = merged_override(s, o);
 
 		if (s && m.enabled == s->enabled && m.rollout_percentage == s->rollout_percentage &&
-			lists_equal(&m.users, &s->users) && lists_equal(&m.groups, &s->groups))
+			ff_yaml_lists_equal(&m.users, &s->users) && ff_yaml_lists_equal(&m.groups, &s->groups))
 		{
 			plan->overrides_unchanged++;
 			continue;

@@ -11,14 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/lib/cluster.sh
 
-if [ "${FF_SKIP_PACKAGES:-0}" != 1 ]; then
-    echo "== installing packages"
-    ff_install_packages
-fi
-
-echo "== building and installing"
-make -s >/dev/null
-make -s install >/dev/null
+ff_prepare
 
 echo "== C unit tests of the hash and resolver (ASan, UBSan)"
 make -s unittest | tail -n 1

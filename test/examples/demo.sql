@@ -1,13 +1,14 @@
--- The demo the README's first command runs: the seed README's example flags,
+-- The demo the README's first command runs: the FlagForge example flag file,
 -- a few tenant overrides, and the answers for several contexts.
 \pset footer off
 CREATE EXTENSION flagforge;
 
-INSERT INTO flagforge_flags (key, name, description, default_enabled, is_public, rollout_percentage, environments) VALUES
-    ('new_dashboard', 'New Dashboard', 'Redesigned dashboard UI', false, true, 0, '{staging,production}'),
-    ('beta_checkout', 'Beta Checkout Flow', 'New one-page checkout', true, false, 20, NULL),
-    ('dark_mode', 'Dark Mode', 'Dark theme for all users', true, true, 0, NULL);
+\echo '-- Importing test/examples/feature-flags.yaml (the FlagForge README example; note the rollout quirk warning):'
+\set doc `cat test/examples/feature-flags.yaml`
+SELECT * FROM flagforge_import_yaml(:'doc');
 
+\echo '-- Make beta_checkout a real 20% rollout (default on), and a few tenant overrides:'
+UPDATE flagforge_flags SET default_enabled = true WHERE key = 'beta_checkout';
 SELECT flagforge_enable('new_dashboard', 'acme');
 SELECT flagforge_set_override('beta_checkout', 'acme', enabled_for_groups => '{beta_testers}');
 SELECT flagforge_disable('dark_mode', 'globex');
@@ -19,6 +20,9 @@ FROM (VALUES ('acme', 'user_42', '{}'::text[], 'production'),
              ('acme', 'user_7', '{beta_testers}', 'production'),
              ('acme', NULL, '{}', 'development'),
              ('globex', 'user_42', '{}', 'production')) AS c(tenant, user_id, groups, environment);
+
+\echo '-- Why (flagforge_explain):'
+SELECT flagforge_explain('beta_checkout', 'globex', 'user_42', NULL, 'production');
 
 \echo '-- The 20% rollout of beta_checkout over 10,000 users of globex:'
 SELECT count(*) FILTER (WHERE flagforge_is_enabled('beta_checkout', 'globex', 'user-' || i)) AS users_on,
@@ -33,3 +37,6 @@ SET LOCAL flagforge.groups = 'beta_testers';
 SET LOCAL flagforge.environment = 'production';
 SELECT flagforge_is_enabled('beta_checkout') AS beta_checkout, flagforge_evaluate_all() AS all_flags;
 COMMIT;
+
+\echo '-- The flags as YAML again (flagforge_export_yaml):'
+SELECT flagforge_export_yaml(include_overrides => true);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "yaml_emit.h"
+#include "yaml_compare.h"
 #include "yaml_parse.h"
 
 /* Stop with a message: the fuzzer records the input. */
@@ -33,59 +34,7 @@ die(const char *what, const char *text)
 	abort();
 }
 
-/* Are two string lists equal? */
-static bool
-lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
-{
-	if (a->count != b->count)
-		return false;
-	for (size_t i = 0; i < a->count; i++)
-		if (strcmp(a->items[i], b->items[i]) != 0)
-			return false;
-	return true;
-}
 
-/* Are two documents the same data (positions aside)? */
-static bool
-docs_equal(const FFYamlDocument *a, const FFYamlDocument *b)
-{
-	if (a->nflags != b->nflags || a->noverrides != b->noverrides ||
-		a->nwarnings != b->nwarnings)
-		return false;
-	for (size_t i = 0; i < a->nflags; i++)
-	{
-		const FFYamlFlag *x = &a->flags[i];
-		const FFYamlFlag *y = &b->flags[i];
-
-		if (strcmp(x->key, y->key) != 0 || strcmp(x->name, y->name) != 0 ||
-			strcmp(x->description, y->description) != 0 ||
-			x->default_enabled != y->default_enabled ||
-			x->is_public != y->is_public || x->deprecated != y->deprecated ||
-			x->rollout_percentage != y->rollout_percentage ||
-			x->has_environments != y->has_environments ||
-			!lists_equal(&x->environments, &y->environments))
-			return false;
-	}
-	for (size_t i = 0; i < a->noverrides; i++)
-	{
-		const FFYamlOverride *x = &a->overrides[i];
-		const FFYamlOverride *y = &b->overrides[i];
-
-		if (strcmp(x->tenant_id, y->tenant_id) != 0 ||
-			strcmp(x->flag_key, y->flag_key) != 0 ||
-			x->has_enabled != y->has_enabled || x->enabled != y->enabled ||
-			x->has_rollout != y->has_rollout ||
-			x->rollout_percentage != y->rollout_percentage ||
-			x->has_users != y->has_users || !lists_equal(&x->users, &y->users) ||
-			x->has_groups != y->has_groups || !lists_equal(&x->groups, &y->groups))
-			return false;
-	}
-	for (size_t i = 0; i < a->nwarnings; i++)
-		if (strcmp(a->warnings[i].flag_key, b->warnings[i].flag_key) != 0 ||
-			strcmp(a->warnings[i].message, b->warnings[i].message) != 0)
-			return false;
-	return true;
-}
 
 /* Characters in valid UTF-8 (the reader guarantees validity). */
 static size_t
@@ -159,7 +108,7 @@ check_roundtrip(const FFYamlDocument *doc)
 				err.line, err.column, err.message);
 		die("emitted text does not parse", out.data);
 	}
-	if (!docs_equal(doc, &back))
+	if (!ff_yaml_documents_equal(doc, &back))
 		die("round trip changed the data", out.data);
 	if (!ff_yaml_emit_document(&again, &back) || again.len != out.len ||
 		memcmp(again.data, out.data, out.len) != 0)

@@ -44,3 +44,14 @@ ff_install_packages() {
         libyaml-dev clang make gcc python3-psycopg2 python3-sqlalchemy python3-django \
         gnuplot-nox >/dev/null
 }
+
+# ff_prepare: install the packages (unless FF_SKIP_PACKAGES=1), build and install flagforge.
+ff_prepare() {
+    if [ "${FF_SKIP_PACKAGES:-0}" != 1 ]; then
+        echo "== installing packages"
+        ff_install_packages
+    fi
+    echo "== building and installing flagforge"
+    make -s >/dev/null
+    make -s install >/dev/null
+}

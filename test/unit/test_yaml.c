@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "yaml_emit.h"
+#include "yaml_compare.h"
 #include "yaml_parse.h"
 
 #if defined(__has_feature)
@@ -121,59 +122,7 @@ expect_error(const char *name, const char *yaml, size_t len,
 #define EXPECT_ERROR(name, yaml, status, line, column, substring, key) \
 	expect_error(name, yaml, 0, status, line, column, substring, key)
 
-/* Are two string lists equal? */
-static bool
-lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
-{
-	if (a->count != b->count)
-		return false;
-	for (size_t i = 0; i < a->count; i++)
-		if (strcmp(a->items[i], b->items[i]) != 0)
-			return false;
-	return true;
-}
 
-/* Are two documents the same data (positions aside)? */
-static bool
-docs_equal(const FFYamlDocument *a, const FFYamlDocument *b)
-{
-	if (a->nflags != b->nflags || a->noverrides != b->noverrides ||
-		a->nwarnings != b->nwarnings)
-		return false;
-	for (size_t i = 0; i < a->nflags; i++)
-	{
-		const FFYamlFlag *x = &a->flags[i];
-		const FFYamlFlag *y = &b->flags[i];
-
-		if (strcmp(x->key, y->key) != 0 || strcmp(x->name, y->name) != 0 ||
-			strcmp(x->description, y->description) != 0 ||
-			x->default_enabled != y->default_enabled ||
-			x->is_public != y->is_public || x->deprecated != y->deprecated ||
-			x->rollout_percentage != y->rollout_percentage ||
-			x->has_environments != y->has_environments ||
-			!lists_equal(&x->environments, &y->environments))
-			return false;
-	}
-	for (size_t i = 0; i < a->noverrides; i++)
-	{
-		const FFYamlOverride *x = &a->overrides[i];
-		const FFYamlOverride *y = &b->overrides[i];
-
-		if (strcmp(x->tenant_id, y->tenant_id) != 0 ||
-			strcmp(x->flag_key, y->flag_key) != 0 ||
-			x->has_enabled != y->has_enabled || x->enabled != y->enabled ||
-			x->has_rollout != y->has_rollout ||
-			x->rollout_percentage != y->rollout_percentage ||
-			x->has_users != y->has_users || !lists_equal(&x->users, &y->users) ||
-			x->has_groups != y->has_groups || !lists_equal(&x->groups, &y->groups))
-			return false;
-	}
-	for (size_t i = 0; i < a->nwarnings; i++)
-		if (strcmp(a->warnings[i].flag_key, b->warnings[i].flag_key) != 0 ||
-			strcmp(a->warnings[i].message, b->warnings[i].message) != 0)
-			return false;
-	return true;
-}
 
 /*
  * Emit doc, parse it back, and check the data is the same and that a
@@ -195,7 +144,7 @@ roundtrip(const char *name, const FFYamlDocument *doc)
 			   err.line, err.column);
 	if (ok)
 	{
-		ok = CHECK(docs_equal(doc, &back), "%s: round trip gives the same data", name);
+		ok = CHECK(ff_yaml_documents_equal(doc, &back), "%s: round trip gives the same data", name);
 		ok = CHECK(ff_yaml_emit_document(&again, &back) && again.len == out.len &&
 				   memcmp(again.data, out.data, out.len) == 0,
 				   "%s: second emit is identical", name) && ok;
@@ -1059,7 +1008,7 @@ test_emit_roundtrip_strings(void)
 				ff_buf_free(&out);
 				continue;
 			}
-			if (!docs_equal(&doc, &back) && failures++ < 5)
+			if (!ff_yaml_documents_equal(&doc, &back) && failures++ < 5)
 				printf("# ascii %d form %d differs\n", c, form);
 			ff_yaml_document_free(&back);
 			ff_buf_free(&out);
@@ -1119,7 +1068,7 @@ test_emit_roundtrip_strings(void)
 			ff_buf_free(&out);
 			continue;
 		}
-		if (!docs_equal(&doc, &back) && failures++ < 5)
+		if (!ff_yaml_documents_equal(&doc, &back) && failures++ < 5)
 			printf("# random string %d differs\n%s\n", iter, out.data);
 		ff_yaml_document_free(&back);
 		ff_buf_free(&out);

@@ -1,0 +1,65 @@
+/*
+ * yaml_compare.c
+ *      Equality of the YAML reader's structs, positions aside.
+ */
+#include <string.h>
+
+#include "yaml_compare.h"
+
+/* The same strings in the same order. */
+bool
+ff_yaml_lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
+{
+	if (a->count != b->count)
+		return false;
+	for (size_t i = 0; i < a->count; i++)
+		if (strcmp(a->items[i], b->items[i]) != 0)
+			return false;
+	return true;
+}
+
+/* The same key and fields. */
+bool
+ff_yaml_flags_equal(const FFYamlFlag *a, const FFYamlFlag *b)
+{
+	return strcmp(a->key, b->key) == 0 && strcmp(a->name, b->name) == 0 &&
+		strcmp(a->description, b->description) == 0 &&
+		a->default_enabled == b->default_enabled &&
+		a->is_public == b->is_public && a->deprecated == b->deprecated &&
+		a->rollout_percentage == b->rollout_percentage &&
+		a->has_environments == b->has_environments &&
+		(!a->has_environments || ff_yaml_lists_equal(&a->environments, &b->environments));
+}
+
+/* The same tenant, flag and fields (present or not). */
+bool
+ff_yaml_overrides_equal(const FFYamlOverride *a, const FFYamlOverride *b)
+{
+	return strcmp(a->tenant_id, b->tenant_id) == 0 &&
+		strcmp(a->flag_key, b->flag_key) == 0 &&
+		a->has_enabled == b->has_enabled && a->enabled == b->enabled &&
+		a->has_rollout == b->has_rollout &&
+		a->rollout_percentage == b->rollout_percentage &&
+		a->has_users == b->has_users && ff_yaml_lists_equal(&a->users, &b->users) &&
+		a->has_groups == b->has_groups && ff_yaml_lists_equal(&a->groups, &b->groups);
+}
+
+/* The same flags, overrides and warnings, in the same order. */
+bool
+ff_yaml_documents_equal(const FFYamlDocument *a, const FFYamlDocument *b)
+{
+	if (a->nflags != b->nflags || a->noverrides != b->noverrides ||
+		a->nwarnings != b->nwarnings)
+		return false;
+	for (size_t i = 0; i < a->nflags; i++)
+		if (!ff_yaml_flags_equal(&a->flags[i], &b->flags[i]))
+			return false;
+	for (size_t i = 0; i < a->noverrides; i++)
+		if (!ff_yaml_overrides_equal(&a->overrides[i], &b->overrides[i]))
+			return false;
+	for (size_t i = 0; i < a->nwarnings; i++)
+		if (strcmp(a->warnings[i].flag_key, b->warnings[i].flag_key) != 0 ||
+			strcmp(a->warnings[i].message, b->warnings[i].message) != 0)
+			return false;
+	return true;
+}
