@@ -544,6 +544,9 @@ COMMENT ON FUNCTION @extschema@.flagforge_forget_dropped_tables() IS
 CREATE EVENT TRIGGER flagforge_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION @extschema@.flagforge_forget_dropped_tables();
 
+COMMENT ON EVENT TRIGGER flagforge_forget_dropped_tables IS
+    'Removes dropped tenant tables from flagforge_tenant_tables, so that a new table reusing an OID is never trusted.';
+
 -- ---------------------------------------------------------------------------
 -- Privileges
 -- ---------------------------------------------------------------------------
