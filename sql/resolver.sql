@@ -107,4 +107,24 @@ SELECT flagforge_is_enabled('no_such_flag', 'acme', 'user_1') AS unknown,
 SELECT flagforge_is_enabled('default_off', 'acme ', 'user_1') AS trailing_space,
        flagforge_is_enabled('default_off', 'ACME', 'user_1') AS upper_case;
 
+-- A scan takes a fast path once it knows no tenant overrides the flag and no
+-- environment limits it; the answers stay the resolver's, NULL tenants
+-- (flagforge.tenant) and anonymous users included.
+CREATE TEMP TABLE scan_rows AS
+SELECT CASE WHEN i % 10 = 0 THEN NULL ELSE 't' || (i % 7) END AS tenant_id,
+       CASE WHEN i % 13 = 0 THEN NULL ELSE 'user-' || i END AS user_id
+FROM generate_series(1, 3000) i;
+SET flagforge.tenant = 'fallback';
+SELECT count(*) FILTER (WHERE flagforge_is_enabled('half', tenant_id, user_id)
+                        IS DISTINCT FROM (flagforge_bucket(COALESCE(tenant_id, 'fallback'), 'half', user_id) < 50)) AS disagreements,
+       count(*) FILTER (WHERE flagforge_is_enabled('half', tenant_id, user_id)) AS on_rows
+FROM scan_rows;
+-- Once a tenant overrides the flag, the scan takes the full path again.
+INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled) VALUES ('t3', 'half', false);
+SELECT count(*) FILTER (WHERE flagforge_is_enabled('half', tenant_id, user_id)
+                        IS DISTINCT FROM (tenant_id IS DISTINCT FROM 't3'
+                                          AND flagforge_bucket(COALESCE(tenant_id, 'fallback'), 'half', user_id) < 50)) AS disagreements
+FROM scan_rows;
+RESET flagforge.tenant;
+
 TRUNCATE flagforge_flags CASCADE;

@@ -437,6 +437,17 @@ load_flag_overrides(FFCachedFlag *flag)
 	check_memory_limit();
 }
 
+/* True when some tenant overrides flag in the extension's own table. */
+bool
+ff_cache_flag_has_overrides(const FFCachedFlag *const_flag)
+{
+	FFCachedFlag *flag = (FFCachedFlag *) const_flag;
+
+	if (flag->by_tenant_epoch != tenants_epoch)
+		load_flag_overrides(flag);
+	return flag->by_tenant_count > 0;
+}
+
 /* The override of tenant_id for flag in column tenancy, or NULL (see cache.h). */
 const FFOverride *
 ff_cache_flag_override(const FFCachedFlag *const_flag, FFStr tenant_id)

@@ -104,6 +104,9 @@ extern const FFTenant *ff_cache_tenant(const FFOverrideSource *source, FFStr ten
  */
 extern const FFOverride *ff_cache_flag_override(const FFCachedFlag *flag, FFStr tenant_id);
 
+/* True when some tenant overrides flag in the extension's own table. */
+extern bool ff_cache_flag_has_overrides(const FFCachedFlag *flag);
+
 /* The override of a tenant for a flag, or NULL. */
 extern const FFOverride *ff_tenant_override(const FFTenant *tenant, int flag_index);
 

@@ -67,6 +67,7 @@ remember(FFEvalMemo *memo, FFRemembered *r, FFStr s, const void *found)
 	r->valid = true;
 }
 
+
 /* The cached flag for key (NULL when unknown), through the memo. */
 const FFCachedFlag *
 ff_memo_flag(FFEvalMemo *memo, FFStr key)

@@ -36,6 +36,12 @@ typedef struct FFEvalMemo
 	FFGroupsMemo groups;
 	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
 	uint64		calls;			/* calls in this query so far */
+	/*
+	 * The scan fast path: the remembered flag is one no tenant overrides and
+	 * no environment limits, so only the tenant and user arguments matter.
+	 */
+	const void *plain_flag;		/* that FFCachedFlag, or NULL */
+	uint64		plain_flag_epoch;	/* ff_cache_epoch it was checked in */
 } FFEvalMemo;
 
 /*

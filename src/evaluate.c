@@ -43,6 +43,46 @@ evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const 
 	return ff_is_enabled(&flag->def, override, ctx);
 }
 
+/*
+ * Note whether the flag just evaluated by a scan can take the fast path:
+ * column tenancy, no environment list, no tenant overrides it.
+ */
+static void
+note_plain_flag(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key)
+{
+	const FFCachedFlag *flag = ff_memo_flag(memo, key);
+
+	bool		plain = flag != NULL && !source->is_tenant_schema &&
+		!flag->def.has_environments && !ff_cache_flag_has_overrides(flag);
+
+	memo->plain_flag = plain ? flag : NULL;
+	memo->plain_flag_epoch = ff_cache_epoch;
+}
+
+/*
+ * The scan fast path (see note_plain_flag): the same resolver, given only
+ * what can matter, the tenant and the user.  False when it does not apply.
+ */
+static bool
+plain_flag_answer(FunctionCallInfo fcinfo, FFEvalMemo *memo, FFStr key, bool *answer)
+{
+	FFContext	ctx;
+	const FFCachedFlag *flag;
+
+	if (memo->plain_flag == NULL || memo->plain_flag_epoch != ff_cache_epoch ||
+		!ff_cache_no_tenant_schemas() || !ff_text_arg(fcinfo, 1, &ctx.tenant))
+		return false;
+	flag = ff_memo_flag(memo, key);
+	if (flag != memo->plain_flag)
+		return false;			/* another key than the one checked */
+	ctx.has_user = ff_text_arg(fcinfo, 2, &ctx.user);
+	ctx.groups.items = NULL;
+	ctx.groups.count = 0;
+	ctx.has_environment = false;
+	*answer = ff_is_enabled(&flag->def, NULL, &ctx);
+	return true;
+}
+
 /* flagforge_is_enabled in either form. */
 static Datum
 is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
@@ -51,12 +91,18 @@ is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
 	FFStr		key;
 	FFContext	ctx;
 	const FFOverrideSource *source;
+	bool		answer;
 
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
+	if (!from_settings && plain_flag_answer(fcinfo, memo, key, &answer))
+		PG_RETURN_BOOL(answer);
 	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
-	PG_RETURN_BOOL(evaluate_one(memo, source, key, &ctx));
+	answer = evaluate_one(memo, source, key, &ctx);
+	if (!from_settings && memo->calls >= FF_SCAN_CALLS && memo->plain_flag_epoch != ff_cache_epoch)
+		note_plain_flag(memo, source, key);
+	PG_RETURN_BOOL(answer);
 }
 
 /*
