@@ -75,18 +75,6 @@ audit_plan_for(Oid row_type)
 
 
 
-/* The action word of a trigger event. */
-static const char *
-action_name(TriggerEvent event)
-{
-	if (TRIGGER_FIRED_BY_INSERT(event))
-		return "INSERT";
-	if (TRIGGER_FIRED_BY_UPDATE(event))
-		return "UPDATE";
-	if (TRIGGER_FIRED_BY_DELETE(event))
-		return "DELETE";
-	return "TRUNCATE";
-}
 
 /*
  * flagforge_audit_row(): AFTER ROW (and AFTER TRUNCATE) trigger.  The
@@ -130,7 +118,7 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 		values[1] = CStringGetTextDatum(ff_setting_actor);
 	else
 		nulls[1] = 'n';
-	values[2] = CStringGetTextDatum(action_name(trigger->tg_event));
+	values[2] = CStringGetTextDatum(ff_change_operation(trigger->tg_event));
 	values[3] = CStringGetTextDatum(ff_qualified_table_name(RelationGetRelid(rel)));
 	ff_change_subject(rel, any_row, &flag_key, &tenant_id);
 	values[4] = flag_key ? CStringGetTextDatum(flag_key) : (Datum) 0;

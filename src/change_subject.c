@@ -43,3 +43,16 @@ ff_change_subject(Relation rel, HeapTuple row, char **flag_key, char **tenant_id
 	else
 		*tenant_id = NULL;		/* a definition */
 }
+
+/* The operation of a trigger event: INSERT, UPDATE, DELETE or TRUNCATE. */
+const char *
+ff_change_operation(TriggerEvent event)
+{
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return "INSERT";
+	if (TRIGGER_FIRED_BY_UPDATE(event))
+		return "UPDATE";
+	if (TRIGGER_FIRED_BY_DELETE(event))
+		return "DELETE";
+	return "TRUNCATE";
+}

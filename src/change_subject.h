@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "access/htup.h"
+#include "commands/trigger.h"
 #include "utils/relcache.h"
 
 /*
@@ -17,5 +18,8 @@
  * palloc'd strings; NULL when the row (NULL for TRUNCATE) has none.
  */
 extern void ff_change_subject(Relation rel, HeapTuple row, char **flag_key, char **tenant_id);
+
+/* The operation of a trigger event: INSERT, UPDATE, DELETE or TRUNCATE. */
+extern const char *ff_change_operation(TriggerEvent event);
 
 #endif							/* FLAGFORGE_CHANGE_SUBJECT_H */

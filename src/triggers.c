@@ -92,18 +92,6 @@ json_field(StringInfo buf, const char *name, const char *value)
 		appendStringInfoString(buf, "null");
 }
 
-/* The operation of a trigger event. */
-static const char *
-operation_name(TriggerEvent event)
-{
-	if (TRIGGER_FIRED_BY_INSERT(event))
-		return "INSERT";
-	if (TRIGGER_FIRED_BY_UPDATE(event))
-		return "UPDATE";
-	if (TRIGGER_FIRED_BY_DELETE(event))
-		return "DELETE";
-	return "TRUNCATE";
-}
 
 /* Queue NOTIFY flagforge_changed for this change (sent at commit). */
 static void
@@ -122,14 +110,14 @@ notify_change(TriggerData *trigger, HeapTuple row)
 	appendStringInfoChar(&payload, '{');
 	json_field(&payload, "flag_key", flag_key);
 	json_field(&payload, "tenant_id", tenant_id);
-	json_field(&payload, "operation", operation_name(trigger->tg_event));
+	json_field(&payload, "operation", ff_change_operation(trigger->tg_event));
 	appendStringInfoChar(&payload, '}');
 	if (payload.len > FF_NOTIFY_PAYLOAD_MAX)
 	{
 		/* Huge keys: say what changed without them. */
 		resetStringInfo(&payload);
 		appendStringInfo(&payload, "{\"flag_key\": null, \"tenant_id\": null, \"operation\": \"%s\", \"truncated\": true}",
-						 operation_name(trigger->tg_event));
+						 ff_change_operation(trigger->tg_event));
 	}
 	Async_Notify(FF_NOTIFY_CHANNEL, payload.data);
 }

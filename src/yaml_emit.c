@@ -21,18 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef FF_YAML_FAULT_INJECTION
-/* Decide whether the next allocation fails, for the NOMEM tests. */
-static bool
-fault_now(void)
-{
-	if (ff_yaml_fault_countdown < 0)
-		return false;
-	return ff_yaml_fault_countdown-- == 0;
-}
-#else
-#define fault_now() false
-#endif
 
 /* Longest implicit key written; libyaml and PyYAML allow under 1024 chars. */
 #define SIMPLE_KEY_MAX 1000
@@ -82,7 +70,7 @@ buf_reserve(FFBuf *buf, size_t extra)
 		}
 		newcap *= 2;
 	}
-	if (fault_now())
+	if (ff_yaml_fault_now())
 		return false;
 	grown = realloc(buf->data, newcap);
 	if (grown == NULL)
@@ -527,7 +515,7 @@ emit_overrides(FFBuf *buf, const FFYamlDocument *doc)
 	OverrideOrder *order;
 	bool		ok = true;
 
-	if (n > SIZE_MAX / sizeof(OverrideOrder) || fault_now())
+	if (n > SIZE_MAX / sizeof(OverrideOrder) || ff_yaml_fault_now())
 		return false;
 	order = malloc(n * sizeof(OverrideOrder));
 	if (order == NULL)

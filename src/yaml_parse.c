@@ -78,15 +78,13 @@
 long		ff_yaml_fault_countdown = -1;
 
 /* Decide whether the next allocation fails, for the NOMEM tests. */
-static bool
-fault_now(void)
+bool
+ff_yaml_fault_now(void)
 {
 	if (ff_yaml_fault_countdown < 0)
 		return false;
 	return ff_yaml_fault_countdown-- == 0;
 }
-#else
-#define fault_now() false
 #endif
 
 /* printf-style checking of the message formatters */
@@ -111,7 +109,7 @@ fault_now(void)
 static void *
 ff_malloc(size_t size)
 {
-	if (fault_now())
+	if (ff_yaml_fault_now())
 		return NULL;
 	return malloc(size == 0 ? 1 : size);
 }
@@ -120,7 +118,7 @@ ff_malloc(size_t size)
 static void *
 ff_realloc(void *ptr, size_t size)
 {
-	if (fault_now())
+	if (ff_yaml_fault_now())
 		return NULL;
 	return realloc(ptr, size == 0 ? 1 : size);
 }

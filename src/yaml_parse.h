@@ -155,6 +155,11 @@ extern const char *ff_yaml_status_name(FFYamlStatus status);
  * disables failures.  Compiled only with -DFF_YAML_FAULT_INJECTION.
  */
 extern long ff_yaml_fault_countdown;
+
+/* Decide whether the next allocation fails (reader and emitter). */
+extern bool ff_yaml_fault_now(void);
+#else
+#define ff_yaml_fault_now() false
 #endif
 
 #endif							/* FLAGFORGE_YAML_PARSE_H */
