@@ -46,29 +46,13 @@ typedef struct FFTenantSlot
 
 #define SH_PREFIX ffflagmap
 #define SH_ELEMENT_TYPE FFFlagSlot
-#define SH_KEY_TYPE FFStr
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) ff_murmur3_32((k).ptr, (k).len, 0x5eed)
-#define SH_EQUAL(tb, a, b) ff_str_equal(a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#define STRMAP_SEED 0x5eed
+#include "strmap.h"
 
 #define SH_PREFIX fftenantmap
 #define SH_ELEMENT_TYPE FFTenantSlot
-#define SH_KEY_TYPE FFStr
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) ff_murmur3_32((k).ptr, (k).len, 0x7e4a)
-#define SH_EQUAL(tb, a, b) ff_str_equal(a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#define STRMAP_SEED 0x7e4a
+#include "strmap.h"
 
 /* A slot of a flag's tenant-to-override map. */
 typedef struct FFOverrideSlot
@@ -81,16 +65,8 @@ typedef struct FFOverrideSlot
 
 #define SH_PREFIX ffoverridemap
 #define SH_ELEMENT_TYPE FFOverrideSlot
-#define SH_KEY_TYPE FFStr
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) ff_murmur3_32((k).ptr, (k).len, 0x0f1a)
-#define SH_EQUAL(tb, a, b) ff_str_equal(a, b)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_SCOPE static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#define STRMAP_SEED 0x0f1a
+#include "strmap.h"
 
 /* Largest memory block of the tenant data (AllocSet doubles blocks up to this). */
 #define TENANT_BLOCK_MAX (256 * 1024)
@@ -105,8 +81,8 @@ static MemoryContext flag_maps_cxt = NULL;	/* every flag's tenant map (row gatin
 static int	nflag_maps = 0;
 
 static bool flags_valid = false;	/* definitions loaded and current */
-static bool tenants_over_limit = false; /* drop tenants at next begin */
-static bool tenants_stale = false;	/* overrides changed: drop tenants at next begin */
+static bool tenants_valid = true;	/* false: overrides changed or the bound was passed;
+										 * drop the tenant data at the next begin */
 
 static FFCachedFlag *flags = NULL;
 static int	nflags = 0;
@@ -137,7 +113,7 @@ static void
 invalidate_callback(Datum arg, Oid relid)
 {
 	if (ff_catalog_is_overrides(relid) || is_tenant_table(relid))
-		tenants_stale = true;
+		tenants_valid = false;
 	else if (ff_catalog_is_definitions_signal(relid))
 		flags_valid = false;
 	else if (relid == InvalidOid || ff_catalog_is_ours(relid))
@@ -194,8 +170,7 @@ reset_tenants(void)
 		forget_source_tenants(&tenant_sources[i]);
 	tenants_epoch++;				/* and every flag's tenant map */
 	ntenants = 0;
-	tenants_over_limit = false;
-	tenants_stale = false;
+	tenants_valid = true;
 	ff_cache_epoch++;
 }
 
@@ -285,7 +260,7 @@ load_definitions(void)
 void
 ff_cache_begin(void)
 {
-	if (flags_valid && !tenants_over_limit && !tenants_stale)
+	if (flags_valid && tenants_valid)
 		return;
 
 	ensure_contexts();
@@ -349,7 +324,7 @@ check_memory_limit(void)
 	int64		map_bytes = (int64) MemoryContextMemAllocated(flag_maps_cxt, true);
 
 	if (tenant_bytes + (nflag_maps > 1 ? map_bytes : 0) > ff_cache_memory_limit_bytes())
-		tenants_over_limit = true;
+		tenants_valid = false;
 }
 
 /* Read a tenant's overrides (all rows when tenant_id is NULL) and map each to its flag. */
@@ -437,26 +412,31 @@ load_flag_overrides(FFCachedFlag *flag)
 	check_memory_limit();
 }
 
-/* True when some tenant overrides flag in the extension's own table. */
-bool
-ff_cache_flag_has_overrides(const FFCachedFlag *const_flag)
+/* The flag's map of every tenant's override, loaded in this tenants epoch. */
+static const FFCachedFlag *
+loaded_flag_map(const FFCachedFlag *const_flag)
 {
 	FFCachedFlag *flag = (FFCachedFlag *) const_flag;
 
 	if (flag->by_tenant_epoch != tenants_epoch)
 		load_flag_overrides(flag);
-	return flag->by_tenant_count > 0;
+	return flag;
+}
+
+/* True when some tenant overrides flag in the extension's own table. */
+bool
+ff_cache_flag_has_overrides(const FFCachedFlag *flag)
+{
+	return loaded_flag_map(flag)->by_tenant_count > 0;
 }
 
 /* The override of tenant_id for flag in column tenancy, or NULL (see cache.h). */
 const FFOverride *
-ff_cache_flag_override(const FFCachedFlag *const_flag, FFStr tenant_id)
+ff_cache_flag_override(const FFCachedFlag *flag, FFStr tenant_id)
 {
-	FFCachedFlag *flag = (FFCachedFlag *) const_flag;
 	FFOverrideSlot *slot;
 
-	if (flag->by_tenant_epoch != tenants_epoch)
-		load_flag_overrides(flag);
+	flag = loaded_flag_map(flag);
 	if (flag->by_tenant_count == 0)
 		return NULL;
 	slot = ffoverridemap_lookup((ffoverridemap_hash *) flag->by_tenant, tenant_id);

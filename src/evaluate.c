@@ -45,15 +45,17 @@ evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const 
 
 /*
  * Note whether the flag just evaluated by a scan can take the fast path:
- * column tenancy, no environment list, no tenant overrides it.
+ * column tenancy with no tenant schema registered, no environment list, no
+ * tenant overrides it.  All of this holds until the cache epoch changes.
  */
 static void
-note_plain_flag(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key)
+note_plain_flag(FFEvalMemo *memo, FFStr key)
 {
 	const FFCachedFlag *flag = ff_memo_flag(memo, key);
 
-	bool		plain = flag != NULL && !source->is_tenant_schema &&
-		!flag->def.has_environments && !ff_cache_flag_has_overrides(flag);
+	bool		plain = flag != NULL && ff_cache_no_tenant_schemas() &&
+		!flag->def.has_environments &&
+		!ff_cache_flag_has_overrides(flag);
 
 	memo->plain_flag = plain ? flag : NULL;
 	memo->plain_flag_epoch = ff_cache_epoch;
@@ -70,7 +72,7 @@ plain_flag_answer(FunctionCallInfo fcinfo, FFEvalMemo *memo, FFStr key, bool *an
 	const FFCachedFlag *flag;
 
 	if (memo->plain_flag == NULL || memo->plain_flag_epoch != ff_cache_epoch ||
-		!ff_cache_no_tenant_schemas() || !ff_text_arg(fcinfo, 1, &ctx.tenant))
+		!ff_text_arg(fcinfo, 1, &ctx.tenant))
 		return false;
 	flag = ff_memo_flag(memo, key);
 	if (flag != memo->plain_flag)
@@ -101,7 +103,7 @@ is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
 	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
 	answer = evaluate_one(memo, source, key, &ctx);
 	if (!from_settings && memo->calls >= FF_SCAN_CALLS && memo->plain_flag_epoch != ff_cache_epoch)
-		note_plain_flag(memo, source, key);
+		note_plain_flag(memo, key);
 	PG_RETURN_BOOL(answer);
 }
 

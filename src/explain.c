@@ -51,7 +51,7 @@ push_scalar(JsonbParseState **state, const char *key, JsonbValue *value)
 	pushJsonbValue(state, WJB_VALUE, value);
 }
 
-/* "on" or "off": the rollout's outcome for a bucket. */
+/* "below" or "not below": how a bucket compares with the rollout percentage. */
 static const char *
 bucket_outcome(const FFDecision *d, int percentage)
 {

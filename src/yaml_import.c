@@ -498,7 +498,7 @@ emit_rows(FunctionCallInfo fcinfo, const ImportPlan *plan, const FFYamlDocument 
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	for (int i = 0; i < plan->nstored; i++)
-		if (!plan->stored_in_document[i] && plan->ndeleted > 0)
+		if (plan->prune && !plan->stored_in_document[i])
 		{
 			Datum		values[2] = {CStringGetTextDatum(plan->stored[i].key),
 			CStringGetTextDatum("deleted")};

@@ -14,9 +14,7 @@ ff_prepare
 DEMO_DIR=/tmp/flagforge-demo
 DEMO_PORT=${FF_DEMO_PORT:-55434}
 trap 'ff_cluster_stop "$DEMO_DIR"; rm -rf "$DEMO_DIR"' EXIT
-echo "== starting a throwaway cluster in $DEMO_DIR on port $DEMO_PORT"
-ff_cluster_start "$DEMO_DIR" "$DEMO_PORT"
-export PGHOST=$DEMO_DIR PGPORT=$DEMO_PORT PGUSER=postgres
+ff_cluster_use "$DEMO_DIR" "$DEMO_PORT"
 
 echo "== loading test/examples/feature-flags.yaml and evaluating (test/examples/demo.sql)"
 psql -X -v ON_ERROR_STOP=1 -f test/examples/demo.sql

@@ -21,9 +21,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash test/fuzz/run.sh
 TEST_DIR=/tmp/flagforge-test
 TEST_PORT=${FF_TEST_PORT:-55433}
 trap 'ff_cluster_stop "$TEST_DIR"' EXIT
-echo "== starting a throwaway cluster in $TEST_DIR on port $TEST_PORT"
-ff_cluster_start "$TEST_DIR" "$TEST_PORT"
-export PGHOST=$TEST_DIR PGPORT=$TEST_PORT PGUSER=postgres
+ff_cluster_use "$TEST_DIR" "$TEST_PORT"
 
 echo "== pg_regress and isolation suites"
 if ! make -s installcheck; then

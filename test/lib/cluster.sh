@@ -28,6 +28,13 @@ ff_cluster_start() {
         || { cat "$dir/server.log"; return 1; }
 }
 
+# ff_cluster_use DIR PORT: start a cluster in DIR and point libpq (PGHOST...) at it.
+ff_cluster_use() {
+    echo "== starting a throwaway cluster in $1 on port $2"
+    ff_cluster_start "$1" "$2"
+    export PGHOST=$1 PGPORT=$2 PGUSER=postgres
+}
+
 # ff_cluster_stop DIR: stop the cluster in DIR (fast), ignoring one that is not running.
 ff_cluster_stop() {
     local dir=$1
