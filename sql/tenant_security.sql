@@ -50,6 +50,38 @@ INSERT INTO flagforge_tenant_roles VALUES ('regress_acme_admin', 'globex');
 SELECT flagforge_disable_tenant_security();
 RESET ROLE;
 
+-- The binding holds through role membership: a bound login that switches to a
+-- group it belongs to (the README's GRANT flagforge_admin TO alice) stays bound.
+CREATE ROLE regress_admins;
+CREATE ROLE regress_alice LOGIN IN ROLE regress_admins;
+GRANT SELECT, INSERT, UPDATE, DELETE ON flagforge_flags, flagforge_overrides TO regress_admins;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_alice', 'acme');
+SET SESSION AUTHORIZATION regress_alice;
+SET ROLE regress_admins;
+SELECT current_user, session_user;
+SELECT tenant_id, flag_key FROM flagforge_overrides ORDER BY 1, 2;
+UPDATE flagforge_overrides SET enabled = true WHERE tenant_id = 'globex';
+INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled) VALUES ('globex', 'gamma', true);
+RESET ROLE;
+RESET SESSION AUTHORIZATION;
+-- Binding a group binds its members.
+DELETE FROM flagforge_tenant_roles WHERE role_name = 'regress_alice';
+INSERT INTO flagforge_tenant_roles VALUES ('regress_admins', 'globex');
+SET ROLE regress_alice;
+SELECT tenant_id, flag_key FROM flagforge_overrides ORDER BY 1, 2;
+RESET ROLE;
+-- A role bound to a role that no longer exists is ignored, not an error.
+INSERT INTO flagforge_tenant_roles VALUES ('regress_dropped_role', 'acme');
+SET ROLE regress_global_admin;
+SELECT count(*) AS global_admin_sees FROM flagforge_overrides;
+-- No role can probe another's binding: the predicate answers only about its caller.
+SELECT flagforge_tenant_allowed('acme') AS allowed_for_myself;
+SELECT flagforge_tenant_allowed('acme', 'regress_acme_admin');
+RESET ROLE;
+DELETE FROM flagforge_tenant_roles WHERE role_name IN ('regress_admins', 'regress_dropped_role');
+REVOKE ALL ON flagforge_flags, flagforge_overrides FROM regress_admins;
+DROP ROLE regress_alice, regress_admins;
+
 SELECT flagforge_disable_tenant_security();
 SET ROLE regress_acme_admin;
 SELECT count(*) AS all_visible_again FROM flagforge_overrides;

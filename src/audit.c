@@ -10,7 +10,15 @@
  * table and only administrators can read it; but the actor recorded is the
  * role that made the change (current_user before the switch), plus the
  * application's flagforge.actor when set.  The insert is a prepared plan
- * per audited table, with every name qualified.
+ * per audited table, with every name qualified.  Before anything, the
+ * trigger checks that it fired on one of flagforge's own tables with the
+ * layout flagforge created (change_subject.c), so the jsonb of a row only
+ * ever runs built-in output functions under the owner's rights.
+ *
+ * The trail is append-only: a guard trigger (flagforge_audit_guard) refuses
+ * UPDATE, DELETE and TRUNCATE of flagforge_audit, and INSERTs that do not
+ * come from flagforge (but for a superuser's restore); the only way to
+ * remove rows is flagforge_prune_audit(), which records itself.
  */
 #include "postgres.h"
 
@@ -23,12 +31,21 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "catalog.h"
 #include "change_subject.h"
 #include "settings.h"
 
 PG_FUNCTION_INFO_V1(flagforge_audit_row);
+PG_FUNCTION_INFO_V1(flagforge_audit_guard);
+PG_FUNCTION_INFO_V1(flagforge_prune_audit);
+
+/*
+ * True while flagforge itself writes or prunes the trail: the guard trigger
+ * on flagforge_audit lets only these changes through.
+ */
+static bool audit_writing = false;
 
 /* The prepared INSERT for one row type. */
 typedef struct AuditPlan
@@ -73,8 +90,71 @@ audit_plan_for(Oid row_type)
 	return plan;
 }
 
+/* Run SPI statement(s) through fn as the extension owner, with the guard open. */
+static void
+as_owner_writing_trail(void (*fn) (void *), void *arg)
+{
+	Oid			save_userid;
+	int			save_sec_context;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ff_extension_owner(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	audit_writing = true;
+	PG_TRY();
+	{
+		SPI_connect();
+		fn(arg);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		audit_writing = false;
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
 
+/* An audit row about to be written: its values and the plan for its row type. */
+typedef struct AuditRow
+{
+	Oid			row_type;
+	Datum		values[8];
+	char		nulls[8];
+} AuditRow;
+
+/* Insert one audit row (SPI connected, as the owner). */
+static void
+insert_audit_row(void *arg)
+{
+	AuditRow   *row = arg;
+
+	if (SPI_execute_plan(audit_plan_for(row->row_type), row->values, row->nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not write flagforge_audit");
+}
+
+/* Fill the fields every audit row has: who, the operation and the table. */
+static void
+audit_row_header(AuditRow *row, const char *action, Oid relid)
+{
+	memset(row->nulls, ' ', sizeof(row->nulls));
+	row->values[0] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	if (ff_setting_actor && ff_setting_actor[0])
+		row->values[1] = CStringGetTextDatum(ff_setting_actor);
+	else
+		row->nulls[1] = 'n';
+	row->values[2] = CStringGetTextDatum(action);
+	row->values[3] = CStringGetTextDatum(ff_qualified_table_name(relid));
+}
+
+/* Set a text field of an audit row, NULL for a NULL string. */
+static void
+audit_row_text(AuditRow *row, int field, const char *value)
+{
+	row->values[field] = value ? CStringGetTextDatum(value) : (Datum) 0;
+	row->nulls[field] = value ? ' ' : 'n';
+}
 
 /*
  * flagforge_audit_row(): AFTER ROW (and AFTER TRUNCATE) trigger.  The
@@ -84,23 +164,17 @@ audit_plan_for(Oid row_type)
 Datum
 flagforge_audit_row(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigger = (TriggerData *) fcinfo->context;
-	Relation	rel;
+	FFTriggerTable table;
+	TriggerData *trigger = ff_trigger_on_own_table(fcinfo, "flagforge_audit_row",
+												   FF_FIRE_AFTER_ROW | FF_FIRE_TRUNCATE,
+												   false, &table);
+	Relation	rel = trigger->tg_relation;
 	HeapTuple	old_row = NULL;
 	HeapTuple	new_row = NULL;
-	HeapTuple	any_row;
-	Datum		values[8];
-	char		nulls[8];
 	char	   *flag_key;
 	char	   *tenant_id;
-	Oid			save_userid;
-	int			save_sec_context;
+	AuditRow	row;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("flagforge_audit_row() must be called as a trigger")));
-	rel = trigger->tg_relation;
 	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 	{
 		if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
@@ -110,35 +184,117 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 		else if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
 			new_row = trigger->tg_newtuple;
 	}
-	any_row = new_row ? new_row : old_row;
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-	if (ff_setting_actor && ff_setting_actor[0])
-		values[1] = CStringGetTextDatum(ff_setting_actor);
-	else
-		nulls[1] = 'n';
-	values[2] = CStringGetTextDatum(ff_change_operation(trigger->tg_event));
-	values[3] = CStringGetTextDatum(ff_qualified_table_name(RelationGetRelid(rel)));
-	ff_change_subject(rel, any_row, &flag_key, &tenant_id);
-	values[4] = flag_key ? CStringGetTextDatum(flag_key) : (Datum) 0;
-	nulls[4] = flag_key ? ' ' : 'n';
-	values[5] = tenant_id ? CStringGetTextDatum(tenant_id) : (Datum) 0;
-	nulls[5] = tenant_id ? ' ' : 'n';
-	values[6] = old_row ? heap_copy_tuple_as_datum(old_row, RelationGetDescr(rel)) : (Datum) 0;
-	nulls[6] = old_row ? ' ' : 'n';
-	values[7] = new_row ? heap_copy_tuple_as_datum(new_row, RelationGetDescr(rel)) : (Datum) 0;
-	nulls[7] = new_row ? ' ' : 'n';
+	audit_row_header(&row, ff_change_operation(trigger->tg_event), RelationGetRelid(rel));
+	ff_change_subject(rel, new_row ? new_row : old_row, &flag_key, &tenant_id);
+	audit_row_text(&row, 4, flag_key);
+	audit_row_text(&row, 5, tenant_id);
+	row.values[6] = old_row ? heap_copy_tuple_as_datum(old_row, RelationGetDescr(rel)) : (Datum) 0;
+	row.nulls[6] = old_row ? ' ' : 'n';
+	row.values[7] = new_row ? heap_copy_tuple_as_datum(new_row, RelationGetDescr(rel)) : (Datum) 0;
+	row.nulls[7] = new_row ? ' ' : 'n';
+	row.row_type = rel->rd_rel->reltype;
 
-	/* Write as the extension owner, in a restricted context. */
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ff_extension_owner(),
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	SPI_connect();
-	if (SPI_execute_plan(audit_plan_for(rel->rd_rel->reltype), values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not write flagforge_audit");
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	as_owner_writing_trail(insert_audit_row, &row);
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * flagforge_audit_guard(): BEFORE ROW and BEFORE TRUNCATE trigger of
+ * flagforge_audit that keeps the trail append-only (see the file header).
+ */
+Datum
+flagforge_audit_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigger;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("flagforge_audit_guard() must be called as a trigger")));
+	trigger = (TriggerData *) fcinfo->context;
+	if (RelationGetRelid(trigger->tg_relation) != ff_audit_relid())
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("flagforge_audit_guard() refuses to run on table \"%s\": it guards flagforge_audit only",
+						RelationGetRelationName(trigger->tg_relation))));
+	if (audit_writing ||
+		(TRIGGER_FIRED_BY_INSERT(trigger->tg_event) && superuser()))
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
+							   trigger->tg_newtuple : trigger->tg_trigtuple);
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("flagforge_audit is append-only: %s is not allowed",
+					ff_change_operation(trigger->tg_event)),
+			 errdetail("Rows are written only by flagforge's audit trigger."),
+			 errhint("Remove old rows with flagforge_prune_audit(older_than), which is recorded in the trail.")));
+	PG_RETURN_NULL();			/* not reached */
+}
+
+/* What a prune deletes, who asked, and how many it deleted. */
+typedef struct AuditPrune
+{
+	Datum		older_than;
+	AuditRow	record;			/* header of its PRUNE row, filled as the caller */
+	uint64		deleted;
+} AuditPrune;
+
+/* Delete the rows older than the interval and record the prune (SPI connected, as the owner). */
+static void
+delete_and_record(void *arg)
+{
+	AuditPrune *prune = arg;
+	Oid			audit = ff_audit_relid();
+	Oid			argtypes[1] = {INTERVALOID};
+	Datum		values[1] = {prune->older_than};
+	AuditRow   *row = &prune->record;
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, INTERVALOID, INT8OID};
+	Datum		args[6];
+	char	   *sql;
+
+	sql = psprintf("DELETE FROM %s a WHERE a.changed_at OPERATOR(pg_catalog.<)"
+				   " (pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
+				   ff_qualified_table_name(audit));
+	if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	prune->deleted = SPI_processed;
+
+	memcpy(args, row->values, sizeof(Datum) * 4);
+	args[4] = prune->older_than;
+	args[5] = Int64GetDatum((int64) prune->deleted);
+	sql = psprintf("INSERT INTO %s (actor, app_actor, action, table_name, new_row)"
+				   " VALUES ($1, $2, $3, $4, pg_catalog.jsonb_build_object("
+				   "'older_than', $5::pg_catalog.text, 'deleted', $6))",
+				   ff_qualified_table_name(audit));
+	if (SPI_execute_with_args(sql, 6, types, args, row->nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+}
+
+/*
+ * flagforge_prune_audit(older_than interval) RETURNS bigint: delete the
+ * audit rows older than the interval, as the extension owner, and record
+ * the prune itself in the trail (action PRUNE, who, the interval, how many).
+ */
+Datum
+flagforge_prune_audit(PG_FUNCTION_ARGS)
+{
+	AuditPrune	prune;
+	Interval   *older_than;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("older_than must not be NULL"),
+				 errhint("Pass how old the rows to delete are, e.g. interval '90 days'.")));
+	older_than = PG_GETARG_INTERVAL_P(0);
+	if (older_than->month < 0 || older_than->day < 0 || older_than->time < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("older_than must not be negative"),
+				 errhint("Pass how old the rows to delete are, e.g. interval '90 days'.")));
+	prune.older_than = PG_GETARG_DATUM(0);
+	prune.deleted = 0;
+	audit_row_header(&prune.record, "PRUNE", ff_audit_relid());
+	as_owner_writing_trail(delete_and_record, &prune);
+	PG_RETURN_INT64((int64) prune.deleted);
 }

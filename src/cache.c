@@ -9,16 +9,32 @@
  * the middle of one, so no pointer handed out is freed under its user).
  *
  * Invalidation: the triggers on our tables raise a relcache invalidation
- * of the table; invalidate_callback marks the cache (or, for overrides,
- * just the tenant data) stale; the next ff_cache_begin rebuilds.  ff_cache_epoch tells memos that pointers they
+ * of a signal relation; invalidate_callback marks the cache (or, for
+ * overrides, just the tenant data) stale; the first ff_cache_begin of the
+ * next statement rebuilds.  ff_cache_epoch tells memos that pointers they
  * kept are gone.
+ *
+ * One statement sees one state: the first ff_cache_begin of a statement
+ * takes a snapshot, every load of that statement reads with it, and an
+ * invalidation that arrives during the statement is acted on only when the
+ * next one starts.  So a query that meets tenant ta, then tb, while a
+ * transaction switches both, answers for both from the same state, and an
+ * eviction forced by the memory bound reloads exactly what it dropped.  A
+ * statement is told apart by the transaction, the statement's start time
+ * and the command counter (which moves when the transaction writes, so a
+ * session sees its own changes at its next command).
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "common/hashfn.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "cache.h"
 #include "cache_load.h"
@@ -81,8 +97,23 @@ static MemoryContext flag_maps_cxt = NULL;	/* every flag's tenant map (row gatin
 static int	nflag_maps = 0;
 
 static bool flags_valid = false;	/* definitions loaded and current */
-static bool tenants_valid = true;	/* false: overrides changed or the bound was passed;
-										 * drop the tenant data at the next begin */
+static bool tenants_valid = true;	/* false: overrides changed; drop the tenant
+									 * data when the next statement starts */
+static bool flags_loaded = false;	/* definitions are in memory (maybe stale) */
+static bool over_limit = false; /* the tenant data with the flag maps grew past the bound */
+static bool tenants_over_limit = false; /* the tenants alone did */
+
+/* Which statement the cache is serving, and the snapshot its loads use. */
+typedef struct FFStatementId
+{
+	uint64		xact;			/* transactions ended in this backend */
+	TimestampTz started;		/* GetCurrentStatementStartTimestamp() */
+	CommandId	command;		/* GetCurrentCommandId(false) */
+} FFStatementId;
+
+static uint64 xacts_ended = 0;
+static FFStatementId current_statement;
+static Snapshot statement_snapshot = NULL;	/* on TopTransactionResourceOwner */
 
 static FFCachedFlag *flags = NULL;
 static int	nflags = 0;
@@ -112,8 +143,10 @@ is_tenant_table(Oid relid)
 static void
 invalidate_callback(Datum arg, Oid relid)
 {
-	if (ff_catalog_is_overrides(relid) || is_tenant_table(relid))
+	if (ff_catalog_is_overrides(relid))
 		tenants_valid = false;
+	else if (is_tenant_table(relid))
+		flags_valid = false;	/* DDL: the table may have moved to another schema */
 	else if (ff_catalog_is_definitions_signal(relid))
 		flags_valid = false;
 	else if (relid == InvalidOid || ff_catalog_is_ours(relid))
@@ -124,11 +157,84 @@ invalidate_callback(Datum arg, Oid relid)
 	}
 }
 
-/* Register the invalidation callback (from _PG_init). */
+/* A schema was renamed or dropped: a tenant schema's name is its default tenant. */
+static void
+namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (ntenant_sources > 0)
+		flags_valid = false;
+}
+
+/* Release the statement snapshot (before the transaction's resource owner goes). */
+static void
+release_statement_snapshot(void)
+{
+	if (statement_snapshot != NULL)
+		UnregisterSnapshotFromOwner(statement_snapshot, TopTransactionResourceOwner);
+	statement_snapshot = NULL;
+}
+
+/* End of a transaction: the next call starts a new statement. */
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			release_statement_snapshot();
+			xacts_ended++;
+			break;
+		default:
+			break;
+	}
+}
+
+/* Register the invalidation and transaction callbacks (from _PG_init). */
 void
 ff_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(invalidate_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, namespace_callback, (Datum) 0);
+	RegisterXactCallback(xact_callback, NULL);
+}
+
+/* True when the call belongs to the statement the cache is serving. */
+static inline bool
+same_statement(void)
+{
+	return current_statement.xact == xacts_ended &&
+		current_statement.command == GetCurrentCommandId(false) &&
+		current_statement.started == GetCurrentStatementStartTimestamp();
+}
+
+/* Start serving the current statement with a fresh snapshot. */
+static void
+begin_statement(void)
+{
+	Snapshot	snapshot;
+
+	release_statement_snapshot();
+	InvalidateCatalogSnapshot();
+	/* A catalog snapshot, because parallel workers may take one too. */
+	snapshot = GetCatalogSnapshot(InvalidOid);
+	statement_snapshot = RegisterSnapshotOnOwner(snapshot, TopTransactionResourceOwner);
+	InvalidateCatalogSnapshot();
+	current_statement.xact = xacts_ended;
+	current_statement.command = GetCurrentCommandId(false);
+	current_statement.started = GetCurrentStatementStartTimestamp();
+}
+
+/* The snapshot every load of the current statement reads with. */
+Snapshot
+ff_cache_snapshot(void)
+{
+	if (statement_snapshot == NULL || !same_statement())
+		begin_statement();
+	return statement_snapshot;
 }
 
 /* Create the memory contexts on first use. */
@@ -171,6 +277,26 @@ reset_tenants(void)
 	tenants_epoch++;				/* and every flag's tenant map */
 	ntenants = 0;
 	tenants_valid = true;
+	over_limit = false;
+	tenants_over_limit = false;
+	ff_cache_epoch++;
+}
+
+/*
+ * Drop the tenants but keep every flag's tenant map: what the memory bound
+ * asks in the middle of a statement.  A scan needs its flag maps on every
+ * row, so dropping them would reload them on every row; they are bounded
+ * by the table, and dropped when the next statement starts.
+ */
+static void
+evict_tenants(void)
+{
+	MemoryContextReset(tenants_cxt);
+	forget_source_tenants(&main_source);
+	for (int i = 0; i < ntenant_sources; i++)
+		forget_source_tenants(&tenant_sources[i]);
+	ntenants = 0;
+	tenants_over_limit = false;
 	ff_cache_epoch++;
 }
 
@@ -260,15 +386,24 @@ load_definitions(void)
 void
 ff_cache_begin(void)
 {
-	if (flags_valid && tenants_valid)
-		return;
+	if (statement_snapshot != NULL && same_statement())
+	{
+		/* Invalidations wait for the next statement; the bound does not. */
+		if (unlikely(tenants_over_limit))
+			evict_tenants();
+		if (likely(flags_loaded))
+			return;
+	}
+	else
+		begin_statement();
 
 	ensure_contexts();
-	if (!flags_valid)
+	if (!flags_valid || !flags_loaded)
 	{
 		reset_tenants();
 		/* Set first: an invalidation accepted during the load clears it. */
 		flags_valid = true;
+		flags_loaded = false;
 		PG_TRY();
 		{
 			load_definitions();
@@ -279,8 +414,9 @@ ff_cache_begin(void)
 			PG_RE_THROW();
 		}
 		PG_END_TRY();
+		flags_loaded = true;
 	}
-	else
+	else if (!tenants_valid || over_limit)
 		reset_tenants();
 }
 
@@ -322,9 +458,12 @@ check_memory_limit(void)
 {
 	int64		tenant_bytes = (int64) MemoryContextMemAllocated(tenants_cxt, true);
 	int64		map_bytes = (int64) MemoryContextMemAllocated(flag_maps_cxt, true);
+	int64		limit = ff_cache_memory_limit_bytes();
 
-	if (tenant_bytes + (nflag_maps > 1 ? map_bytes : 0) > ff_cache_memory_limit_bytes())
-		tenants_valid = false;
+	if (tenant_bytes + (nflag_maps > 1 ? map_bytes : 0) > limit)
+		over_limit = true;
+	if (tenant_bytes > limit && ntenants > 1)
+		tenants_over_limit = true;
 }
 
 /* Read a tenant's overrides (all rows when tenant_id is NULL) and map each to its flag. */

@@ -15,6 +15,8 @@
 
 #include "postgres.h"
 
+#include "utils/snapshot.h"
+
 #include "resolver.h"
 
 /* A definition as cached: the resolver's view plus what SQL callers need. */
@@ -77,6 +79,12 @@ extern void ff_cache_init(void);
  * obtained afterwards stay valid until the next call of ff_cache_begin.
  */
 extern void ff_cache_begin(void);
+
+/*
+ * The snapshot every load of the current statement reads with (so one
+ * statement sees one state; see cache.c).
+ */
+extern Snapshot ff_cache_snapshot(void);
 
 /* Find a flag by key, or NULL. */
 extern const FFCachedFlag *ff_cache_find_flag(FFStr key);

@@ -3,14 +3,12 @@
  *      Reading flag and override rows into cache memory.
  *
  * No SPI and no planning: a heap scan of the definitions and an index scan
- * of the overrides primary key for one tenant.  Scans use a fresh snapshot
- * taken after the relation lock (which is when invalidations are accepted),
- * like catalog lookups do.  So a change committed before the load is seen,
- * and one committed after it sends an invalidation that is still to come:
- * the cache can never keep an answer older than the last invalidation.
- * The fresh snapshot is a catalog snapshot because that is also allowed
- * in parallel workers.  Columns are found by name, so later versions may
- * add columns.
+ * of the overrides primary key for one tenant.  Scans use the snapshot the
+ * cache took when the statement began (ff_cache_snapshot), so everything a
+ * statement loads comes from one state; a change committed after it sends
+ * an invalidation that the next statement acts on.  Columns are found by
+ * name, and every table's layout is checked before a row is read
+ * (table_layout.c), so an altered table gives an error, never a crash.
  */
 #include "postgres.h"
 
@@ -33,6 +31,7 @@
 
 #include "cache_load.h"
 #include "catalog.h"
+#include "table_layout.h"
 
 /* An open table with a snapshot and its tuple descriptor. */
 typedef struct FFTableRead
@@ -47,8 +46,7 @@ static void
 table_read_begin(FFTableRead *read, Oid relid)
 {
 	read->rel = table_open(relid, AccessShareLock);
-	InvalidateCatalogSnapshot();
-	read->snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+	read->snapshot = RegisterSnapshot(ff_cache_snapshot());
 	read->row_cxt = AllocSetContextCreate(CurrentMemoryContext,
 										  "flagforge row",
 										  ALLOCSET_SMALL_SIZES);
@@ -91,6 +89,17 @@ copy_text(Datum datum, MemoryContext cxt)
 	memcpy(copy, VARDATA_ANY(t), s.len);
 	copy[s.len] = '\0';
 	s.ptr = copy;
+	return s;
+}
+
+/* An empty string in cxt. */
+static FFStr
+definitions_empty(MemoryContext cxt)
+{
+	FFStr		s;
+
+	s.ptr = MemoryContextAllocZero(cxt, 1);
+	s.len = 0;
 	return s;
 }
 
@@ -141,6 +150,7 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	bool	   *isnull;
 
 	table_read_begin(&read, ff_flags_relid());
+	ff_check_layout(read.rel, &ff_flags_layout);
 	desc = RelationGetDescr(read.rel);
 	att_key = column_number(read.rel, "key");
 	att_name = column_number(read.rel, "name");
@@ -159,6 +169,11 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		FFCachedFlag *flag;
 
 		heap_deform_tuple(tuple, desc, values, isnull);
+		if (isnull[att_key - 1])
+		{
+			MemoryContextSwitchTo(old);
+			continue;			/* cannot happen while the layout holds */
+		}
 		if (count == capacity)
 		{
 			capacity *= 2;
@@ -167,7 +182,8 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		flag = &flags[count];
 		memset(flag, 0, sizeof(*flag));
 		flag->def.key = copy_text(values[att_key - 1], cxt);
-		flag->name = copy_text(values[att_name - 1], cxt);
+		flag->name = isnull[att_name - 1] ? definitions_empty(cxt) :
+			copy_text(values[att_name - 1], cxt);
 		flag->deprecated = !isnull[att_deprecated - 1] &&
 			DatumGetBool(values[att_deprecated - 1]);
 		flag->def.default_enabled = !isnull[att_default - 1] &&
@@ -201,8 +217,12 @@ index_leading_with(Relation rel, AttrNumber attnum)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 
+		/* A plain, whole-table btree: a partial one would hide rows. */
 		if (index->rd_index->indnkeyatts > 0 && index->rd_index->indkey.values[0] == attnum &&
-			index->rd_rel->relam == BTREE_AM_OID && index->rd_index->indisvalid)
+			index->rd_rel->relam == BTREE_AM_OID && index->rd_index->indisvalid &&
+			RelationGetIndexPredicate(index) == NIL &&
+			TupleDescAttr(RelationGetDescr(index), 0)->attcollation ==
+			TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attcollation)
 			found = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
 		if (OidIsValid(found))
@@ -247,6 +267,8 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 	bool	   *isnull;
 
 	table_read_begin(&read, relid);
+	ff_check_layout(read.rel, relid == ff_overrides_relid() ?
+					&ff_overrides_layout : &ff_tenant_table_layout);
 	desc = RelationGetDescr(read.rel);
 	att_tenant = get_attnum(relid, "tenant_id");	/* a tenant schema's table may have none */
 	att_flag = column_number(read.rel, "flag_key");
@@ -269,6 +291,11 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 		FFLoadedOverride *row;
 
 		heap_deform_tuple(tuple, desc, values, isnull);
+		if (isnull[att_flag - 1])
+		{
+			MemoryContextSwitchTo(old);
+			continue;			/* cannot happen while the layout holds */
+		}
 		if (count == capacity)
 		{
 			capacity *= 2;
@@ -311,6 +338,7 @@ ff_load_tenant_tables(MemoryContext cxt, int *count)
 	FFLoadedTenantTable *tables = MemoryContextAlloc(cxt, sizeof(FFLoadedTenantTable) * capacity);
 
 	table_read_begin(&read, ff_tenant_tables_relid());
+	ff_check_layout(read.rel, &ff_registry_layout);
 	desc = RelationGetDescr(read.rel);
 	att_table = column_number(read.rel, "table_oid");
 	att_has_tenant_id = column_number(read.rel, "has_tenant_id");
@@ -337,4 +365,26 @@ ff_load_tenant_tables(MemoryContext cxt, int *count)
 	table_read_end(&read);
 	*count = n;
 	return tables;
+}
+
+/* True when relid is registered in flagforge_tenant_tables (see cache_load.h). */
+bool
+ff_is_registered_tenant_table(Oid relid)
+{
+	Relation	rel = table_open(ff_tenant_tables_relid(), AccessShareLock);
+	AttrNumber	att_table;
+	Oid			index;
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		found;
+
+	ff_check_layout(rel, &ff_registry_layout);
+	att_table = column_number(rel, "table_oid");
+	index = index_leading_with(rel, att_table);
+	ScanKeyInit(&key, att_table, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(rel, index, OidIsValid(index), NULL, 1, &key);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
 }

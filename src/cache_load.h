@@ -46,4 +46,10 @@ extern FFLoadedOverride *ff_load_overrides(MemoryContext cxt, MemoryContext scra
 /* The registered tenant tables that still exist. */
 extern FFLoadedTenantTable *ff_load_tenant_tables(MemoryContext cxt, int *count);
 
+/*
+ * True when relid is registered in flagforge_tenant_tables (read with a
+ * fresh snapshot, so a registration earlier in this transaction counts).
+ */
+extern bool ff_is_registered_tenant_table(Oid relid);
+
 #endif							/* FLAGFORGE_CACHE_LOAD_H */

@@ -28,6 +28,8 @@ static Oid	remembered_audit = InvalidOid;
 static Oid	remembered_signal_definitions = InvalidOid;
 static Oid	remembered_signal_overrides = InvalidOid;
 static Oid	remembered_owner = InvalidOid;
+static Oid	remembered_tenant_roles = InvalidOid;
+static Oid	remembered_tenant_security = InvalidOid;
 
 /* The namespace and owner of our pg_extension row, or InvalidOid. */
 static Oid
@@ -148,6 +150,24 @@ ff_audit_relid(void)
 	return remembered_audit;
 }
 
+/* flagforge_tenant_roles */
+Oid
+ff_tenant_roles_relid(void)
+{
+	if (!OidIsValid(remembered_tenant_roles))
+		remembered_tenant_roles = lookup_extension_table("flagforge_tenant_roles");
+	return remembered_tenant_roles;
+}
+
+/* flagforge_tenant_security */
+Oid
+ff_tenant_security_relid(void)
+{
+	if (!OidIsValid(remembered_tenant_security))
+		remembered_tenant_security = lookup_extension_table("flagforge_tenant_security");
+	return remembered_tenant_security;
+}
+
 /* The role that owns the extension (writes the audit trail). */
 Oid
 ff_extension_owner(void)
@@ -163,7 +183,8 @@ ff_catalog_is_ours(Oid relid)
 	return OidIsValid(relid) &&
 		(relid == remembered_flags || relid == remembered_overrides ||
 		 relid == remembered_tenant_tables || relid == remembered_signal_definitions ||
-		 relid == remembered_signal_overrides);
+		 relid == remembered_signal_overrides || relid == remembered_tenant_roles ||
+		 relid == remembered_tenant_security);
 }
 
 /* True when relid is the remembered flagforge_overrides or the overrides signal. */
@@ -184,6 +205,8 @@ ff_catalog_forget(void)
 	remembered_tenant_tables = InvalidOid;
 	remembered_audit = InvalidOid;
 	remembered_owner = InvalidOid;
+	remembered_tenant_roles = InvalidOid;
+	remembered_tenant_security = InvalidOid;
 	remembered_signal_definitions = InvalidOid;
 	remembered_signal_overrides = InvalidOid;
 }

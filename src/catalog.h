@@ -35,6 +35,10 @@ extern bool ff_catalog_is_definitions_signal(Oid relid);
 /* flagforge_audit */
 extern Oid	ff_audit_relid(void);
 
+/* flagforge_tenant_roles and flagforge_tenant_security (tenant-scoped roles) */
+extern Oid	ff_tenant_roles_relid(void);
+extern Oid	ff_tenant_security_relid(void);
+
 /* The role that owns the extension (writes the audit trail). */
 extern Oid	ff_extension_owner(void);
 

@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -55,18 +56,11 @@ signal_change(Oid relid)
 								   : ff_signal_overrides_relid());
 }
 
-/* Error unless called as a trigger. */
-static TriggerData *
-trigger_data(FunctionCallInfo fcinfo, const char *function)
-{
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be called as a trigger", function)));
-	return (TriggerData *) fcinfo->context;
-}
-
-/* The new row with updated_at set to the transaction's timestamp. */
+/*
+ * The new row with updated_at (a timestamptz column of every table but the
+ * registry, checked by ff_trigger_on_own_table) set to the transaction's
+ * timestamp.
+ */
 static HeapTuple
 touch_updated_at(TriggerData *trigger, HeapTuple row)
 {
@@ -75,7 +69,7 @@ touch_updated_at(TriggerData *trigger, HeapTuple row)
 	Datum		value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	bool		isnull = false;
 
-	if (column <= 0)
+	if (column <= 0 || TupleDescAttr(desc, column - 1)->atttypid != TIMESTAMPTZOID)
 		return row;
 	return heap_modify_tuple_by_cols(row, desc, 1, &column, &value, &isnull);
 }
@@ -102,8 +96,6 @@ notify_change(TriggerData *trigger, HeapTuple row)
 	char	   *tenant_id;
 	StringInfoData payload;
 
-	if (SPI_fnumber(RelationGetDescr(rel), "table_oid") > 0)
-		return;					/* the tenant table registry: not a flag change */
 	ff_change_subject(rel, row, &flag_key, &tenant_id);
 
 	initStringInfo(&payload);
@@ -129,7 +121,10 @@ notify_change(TriggerData *trigger, HeapTuple row)
 Datum
 flagforge_row_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigger = trigger_data(fcinfo, "flagforge_row_changed");
+	FFTriggerTable table;
+	TriggerData *trigger = ff_trigger_on_own_table(fcinfo, "flagforge_row_changed",
+												   FF_FIRE_BEFORE_ROW | FF_FIRE_TRUNCATE,
+												   true, &table);
 
 	signal_change(RelationGetRelid(trigger->tg_relation));
 
@@ -151,7 +146,10 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 Datum
 flagforge_notify_change(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigger = trigger_data(fcinfo, "flagforge_notify_change");
+	FFTriggerTable table;
+	TriggerData *trigger = ff_trigger_on_own_table(fcinfo, "flagforge_notify_change",
+												   FF_FIRE_AFTER_ROW | FF_FIRE_TRUNCATE,
+												   false, &table);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		notify_change(trigger, NULL);

@@ -10,6 +10,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flagforge_cli.h"
@@ -140,6 +141,17 @@ rejected_option(char **argv, int optind_now, char *out, size_t outsize)
 		snprintf(out, outsize, "%.*s", (int) strcspn(arg, "="), arg);
 }
 
+/* A usage error naming one word of the command line, shown (show.c) as how says for fmt's one %s. */
+static int
+word_error(FFCommand command, const char *fmt, const char *word, FFShow how)
+{
+	char	   *shown = ff_shown(word, how);
+	int			rc = ff_usage_error(command, fmt, shown);
+
+	free(shown);
+	return rc;
+}
+
 /* How many long options start with the text of "--abbrev" (up to any '='). */
 static int
 long_option_matches(const char *arg)
@@ -260,8 +272,8 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 				break;
 			case ':':
 				rejected_option(argv, optind, shown, sizeof(shown));
-				return ff_usage_error(command_so_far(command_word),
-									  "option %s needs a value", shown);
+				return word_error(command_so_far(command_word),
+								  "option %s needs a value", shown, FF_SHOW_VALUE);
 			case OPT_HELP:
 				opts->help = true;
 				break;
@@ -273,10 +285,10 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 				}
 				rejected_option(argv, optind, shown, sizeof(shown));
 				if (strncmp(shown, "--", 2) == 0 && long_option_matches(shown) > 1)
-					return ff_usage_error(command_so_far(command_word),
-										  "option %s is ambiguous", shown);
-				return ff_usage_error(command_so_far(command_word),
-									  "unknown option %s", shown);
+					return word_error(command_so_far(command_word),
+									  "option %s is ambiguous", shown, FF_SHOW_VALUE);
+				return word_error(command_so_far(command_word),
+								  "unknown option %s", shown, FF_SHOW_VALUE);
 			case OPT_CONFIG:
 				ok = store_value(&opts->config, optarg);
 				break;
@@ -327,8 +339,8 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 		return ff_usage_error(FF_CMD_NONE, "no command given");
 	opts->command = command_from_word(command_word);
 	if (opts->command == FF_CMD_NONE)
-		return ff_usage_error(FF_CMD_NONE, "unknown command \"%s\"", command_word);
+		return word_error(FF_CMD_NONE, "unknown command %s", command_word, FF_SHOW_QUOTED);
 	if (extra_word != NULL)
-		return ff_usage_error(opts->command, "unexpected argument \"%s\"", extra_word);
+		return word_error(opts->command, "unexpected argument %s", extra_word, FF_SHOW_QUOTED);
 	return check_command_options(opts, given);
 }

@@ -102,6 +102,16 @@ groups_array(const char *groups)
 	return buf.data;
 }
 
+/* The error for a flag that is not there: 'flag "KEY" does not exist'. */
+static void
+flag_not_found(const char *flag)
+{
+	char	   *shown = ff_shown(flag, FF_SHOW_QUOTED);
+
+	ff_error("flag %s does not exist", shown);
+	free(shown);
+}
+
 /* The action a sync row reports, FF_N_ACTIONS for one this client does not know. */
 static FFSyncAction
 sync_action(const char *action)
@@ -134,7 +144,7 @@ cmd_sync(PGconn *conn, const char *schema, const FFOptions *opts, const FFBuffer
 	{
 		FFSyncAction action = sync_action(PQgetvalue(res, i, 1));
 
-		printf("%s: %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		ff_print_sync_row(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
 		if (action != FF_N_ACTIONS)
 			counts[action]++;
 	}
@@ -163,7 +173,7 @@ cmd_status(PGconn *conn, const char *schema, const FFOptions *opts)
 		return FF_EXIT_ERROR;
 	if (opts->flag != NULL && PQntuples(res) == 0)
 	{
-		ff_error("flag \"%s\" does not exist", opts->flag);
+		flag_not_found(opts->flag);
 		rc = FF_EXIT_ERROR;
 	}
 	for (i = 0; i < PQntuples(res); i++)
@@ -186,11 +196,11 @@ cmd_switch(PGconn *conn, const char *schema, const FFOptions *opts, bool enable)
 	if (res == NULL)
 		return FF_EXIT_ERROR;
 	PQclear(res);
-	printf("%s %s for %s\n", enable ? "enabled" : "disabled", opts->flag, opts->tenant);
+	ff_print_switched(enable, opts->flag, opts->tenant);
 	return FF_EXIT_OK;
 }
 
-/* export: the flags (and overrides) as YAML, to stdout or --output. */
+/* export: the flags (and overrides) as YAML, to stdout or --output, unchanged (machine-readable; see files.c). */
 static int
 cmd_export(PGconn *conn, const char *schema, const FFOptions *opts)
 {
@@ -239,7 +249,7 @@ cmd_explain(PGconn *conn, const char *schema, const FFOptions *opts)
 	else if (value_or_null(res, 0, 5) != NULL &&
 			 strcmp(PQgetvalue(res, 0, 5), "FLAG_NOT_FOUND") == 0)
 	{
-		ff_error("flag \"%s\" does not exist", opts->flag);
+		flag_not_found(opts->flag);
 		rc = FF_EXIT_ERROR;
 	}
 	else

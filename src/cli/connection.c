@@ -33,7 +33,11 @@ prompt_password(const char *user)
 	if (tty == NULL)
 		return NULL;
 	if (user != NULL && *user != '\0')
-		fprintf(tty, "Password for user %s: ", user);
+	{
+		fputs("Password for user ", tty);
+		ff_put_shown(tty, user, strlen(user), FF_SHOW_VALUE);
+		fputs(": ", tty);
+	}
 	else
 		fputs("Password: ", tty);
 	fflush(tty);
@@ -152,7 +156,10 @@ ff_extension_schema(PGconn *conn)
 		return NULL;
 	if (PQntuples(res) != 1)
 	{
-		ff_error("extension \"flagforge\" is not installed in database \"%s\"", PQdb(conn));
+		char	   *db = ff_shown(PQdb(conn), FF_SHOW_QUOTED);
+
+		ff_error("extension \"flagforge\" is not installed in database %s", db);
+		free(db);
 		ff_detail("hint", "Run CREATE EXTENSION flagforge in that database, or connect to another one with -d.");
 		PQclear(res);
 		return NULL;

@@ -8,10 +8,19 @@
  * cannot hold it, and libpq would cut the document short there), more than
  * FF_MAX_FILE_BYTES, and an empty file (with --prune it would delete every
  * flag).  Anything else, invalid UTF-8 included, is the server's to judge.
+ *
+ * export's YAML is written byte for byte, to a file or to standard output
+ * alike: it is data for sync and other YAML readers, and escaping any of it
+ * would change what they read back.  It is safe on a terminal all the same:
+ * the server's writer (yaml_emit.c) double-quotes a scalar holding a line
+ * break or control character and escapes those (\n, \e, \x9B, \L...), so
+ * no key can add a line or a control sequence; characters YAML counts as
+ * printable, bidi formatting ones included, stay as they are.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,19 +57,19 @@ bool
 ff_read_flag_file(const char *path, FFBuffer *buf)
 {
 	bool		is_stdin = strcmp(path, "-") == 0;
-	const char *shown = is_stdin ? "standard input" : path;
+	char	   *shown = ff_shown(is_stdin ? "standard input" : path, FF_SHOW_QUOTED);
 	int			fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
 	struct stat st;
 	char		chunk[65536];
 
 	if (fd < 0)
 	{
-		ff_error("could not read \"%s\": %s", shown, strerror(errno));
-		return false;
+		ff_error("could not read %s: %s", shown, strerror(errno));
+		goto fail;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > FF_MAX_FILE_BYTES)
 	{
-		ff_error("could not read \"%s\": it is larger than %d MB", shown,
+		ff_error("could not read %s: it is larger than %d MB", shown,
 				 FF_MAX_FILE_BYTES / (1024 * 1024));
 		goto fail;
 	}
@@ -73,14 +82,14 @@ ff_read_flag_file(const char *path, FFBuffer *buf)
 			continue;
 		if (n < 0)
 		{
-			ff_error("could not read \"%s\": %s", shown, strerror(errno));
+			ff_error("could not read %s: %s", shown, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		if (buf->len + (size_t) n > FF_MAX_FILE_BYTES)
 		{
-			ff_error("could not read \"%s\": it is larger than %d MB", shown,
+			ff_error("could not read %s: it is larger than %d MB", shown,
 					 FF_MAX_FILE_BYTES / (1024 * 1024));
 			goto fail;
 		}
@@ -88,7 +97,7 @@ ff_read_flag_file(const char *path, FFBuffer *buf)
 		nul = memchr(buf->data + buf->len - n, '\0', (size_t) n);
 		if (nul != NULL)
 		{
-			ff_error("\"%s\" contains a NUL byte (line %zu): a flag file is UTF-8 text",
+			ff_error("%s contains a NUL byte (line %zu): a flag file is UTF-8 text",
 					 shown, line_of(buf->data, (size_t) (nul - buf->data)));
 			goto fail;
 		}
@@ -97,20 +106,33 @@ ff_read_flag_file(const char *path, FFBuffer *buf)
 		close(fd);
 	if (buf->data == NULL || is_blank(buf->data, buf->len))
 	{
-		ff_error("\"%s\" is empty", shown);
+		ff_error("%s is empty", shown);
 		ff_detail("hint", "A flag file starts with \"flags:\"; to delete every flag with --prune, sync a file that says \"flags: {}\".");
+		free(shown);
 		return false;
 	}
+	free(shown);
 	return true;
 
 fail:
-	if (!is_stdin)
+	if (fd >= 0 && !is_stdin)
 		close(fd);
+	free(shown);
 	ff_buffer_free(buf);
 	return false;
 }
 
-/* Write text to path ("-" or NULL = stdout); false after an error line. */
+/* The error for a file export could not write: 'could not write "PATH": REASON'. */
+static void
+write_error(const char *path, int err)
+{
+	char	   *shown = ff_shown(path, FF_SHOW_QUOTED);
+
+	ff_error("could not write %s: %s", shown, err ? strerror(err) : "write error");
+	free(shown);
+}
+
+/* Write text to path ("-" or NULL = stdout), unchanged (see the top); false after an error line. */
 bool
 ff_write_output(const char *path, const char *text, size_t len)
 {
@@ -124,19 +146,19 @@ ff_write_output(const char *path, const char *text, size_t len)
 	f = fopen(path, "w");
 	if (f == NULL)
 	{
-		ff_error("could not write \"%s\": %s", path, strerror(errno));
+		write_error(path, errno);
 		return false;
 	}
 	errno = 0;
 	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || ferror(f))
 	{
-		ff_error("could not write \"%s\": %s", path, errno ? strerror(errno) : "write error");
+		write_error(path, errno);
 		fclose(f);
 		return false;
 	}
 	if (fclose(f) != 0)
 	{
-		ff_error("could not write \"%s\": %s", path, strerror(errno));
+		write_error(path, errno);
 		return false;
 	}
 	return true;

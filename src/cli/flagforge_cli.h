@@ -12,6 +12,7 @@
  *   commands.c    sync, status, enable, disable, export, explain
  *   files.c       reading the flag file, writing the export
  *   output.c      error, warning and result lines
+ *   show.c        text from outside shown safely: controls escaped, values quoted
  *   buffer.c      memory that is checked, a growable buffer
  * Exit codes: FF_EXIT_OK, FF_EXIT_ERROR (anything that went wrong at run
  * time), FF_EXIT_USAGE (a wrong command line).
@@ -21,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "libpq-fe.h"
 
@@ -98,6 +100,14 @@ typedef struct FFOptions
 	bool		version;
 } FFOptions;
 
+/* How show.c writes text from outside the client (see there). */
+typedef enum FFShow
+{
+	FF_SHOW_TEXT,				/* free text: control characters escaped */
+	FF_SHOW_VALUE,				/* a value: escaped, and double-quoted unless plain */
+	FF_SHOW_QUOTED				/* a value: escaped and always double-quoted */
+} FFShow;
+
 /* A growable byte buffer (always NUL-terminated when data is not NULL). */
 typedef struct FFBuffer
 {
@@ -138,8 +148,15 @@ extern void ff_report_result_error(PGconn *conn, const PGresult *res);
 extern void ff_notice_receiver(void *arg, const PGresult *res);
 extern void ff_print_flag_value(const char *key, bool value, const char *reason);
 extern void ff_print_field(const char *label, const char *text);
+extern void ff_print_sync_row(const char *key, const char *action);
+extern void ff_print_switched(bool enable, const char *flag, const char *tenant);
 extern void ff_print_sync_summary(const int *counts, int total, bool dry_run);
 extern bool ff_finish_stdout(void);
+
+/* show.c */
+extern void ff_append_shown(FFBuffer *out, const char *s, size_t len, FFShow how);
+extern char *ff_shown(const char *s, FFShow how);
+extern void ff_put_shown(FILE *f, const char *s, size_t len, FFShow how);
 
 /* buffer.c */
 extern void *ff_malloc(size_t size);

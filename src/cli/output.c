@@ -8,6 +8,14 @@
  * DETAIL and HINT, libpq's second line, the usage of a command).  Server
  * WARNINGs and NOTICEs take the same shape with their own severity.  So a
  * script can show the first line and a person reads the rest.
+ *
+ * Nothing from outside the client is printed raw: every value and message
+ * goes through show.c, so a flag key, name, tenant or reason, or a server
+ * message quoting one, cannot add a line or send a terminal control
+ * sequence.  The server's message, detail and hint are one line each (a
+ * line break in them is shown as \n: they quote data); the client's own
+ * and libpq's messages keep their lines, each escaped.  export's YAML is
+ * not printed here: it is data, written unchanged (see files.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,15 +26,30 @@
 
 #include "flagforge_cli.h"
 
-/* Print text from p up to its end or a newline; returns where the next line starts (NULL at the end). */
+/* Print text from p up to its end or a newline, escaped; returns where the next line starts (NULL at the end). */
 static const char *
 print_one_line(const char *p)
 {
 	size_t		n = strcspn(p, "\n");
 
-	fwrite(p, 1, n, stderr);
+	ff_put_shown(stderr, p, n, FF_SHOW_TEXT);
 	fputc('\n', stderr);
 	return p[n] == '\n' ? p + n + 1 : NULL;
+}
+
+/* Print text to f as the form how says (show.c). */
+static void
+put(FILE *f, const char *text, FFShow how)
+{
+	ff_put_shown(f, text, strlen(text), how);
+}
+
+/* Print all of text as one line on f, every control character (line breaks too) escaped. */
+static void
+print_escaped_line(FILE *f, const char *text)
+{
+	put(f, text, FF_SHOW_TEXT);
+	fputc('\n', f);
 }
 
 /* Print the continuation lines of a message, each indented, leading blanks trimmed, empty ones skipped. */
@@ -90,14 +113,14 @@ ff_error(const char *fmt,...)
 		free(text);
 }
 
-/* An indented "  label: text" line under an error or warning. */
+/* An indented "  label: text" line under an error or warning, the text on one line. */
 void
 ff_detail(const char *label, const char *text)
 {
 	if (text == NULL || *text == '\0')
 		return;
 	fprintf(stderr, "  %s: ", label);
-	print_continuation(print_one_line(text), "    ");
+	print_escaped_line(stderr, text);
 }
 
 /* A wrong command line: the error, the command's synopsis, where to read more; returns FF_EXIT_USAGE. */
@@ -116,26 +139,34 @@ ff_usage_error(FFCommand command, const char *fmt,...)
 	return FF_EXIT_USAGE;
 }
 
-/* A failed query: the server's message, detail and hint, or libpq's message when there is none. */
-void
-ff_report_result_error(PGconn *conn, const PGresult *res)
+/* A server message as "flagforge: SEVERITY: primary" with its detail and hint; fallback when it has no fields. */
+static void
+print_server_message(const char *severity, const PGresult *res, const char *fallback)
 {
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	if (primary == NULL)
 	{
-		const char *msg = res ? PQresultErrorMessage(res) : "";
-
-		if (*msg == '\0')
-			msg = PQerrorMessage(conn);
-		if (*msg == '\0')
-			msg = "query failed for an unknown reason";
-		ff_message_lines("error", msg);
+		ff_message_lines(severity, fallback);
 		return;
 	}
-	ff_message_lines("error", primary);
+	fprintf(stderr, "%s: %s: ", FF_PROGNAME, severity);
+	print_escaped_line(stderr, primary);
 	ff_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
 	ff_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+}
+
+/* A failed query: the server's message, detail and hint, or libpq's message when there is none. */
+void
+ff_report_result_error(PGconn *conn, const PGresult *res)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : "";
+
+	if (*msg == '\0')
+		msg = PQerrorMessage(conn);
+	if (*msg == '\0')
+		msg = "query failed for an unknown reason";
+	print_server_message("error", res, msg);
 }
 
 /* libpq notice receiver: a server WARNING or NOTICE as "flagforge: warning: ..." on stderr. */
@@ -143,39 +174,59 @@ void
 ff_notice_receiver(void *arg, const PGresult *res)
 {
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	char		label[32];
+	size_t		n = 0;
 	size_t		i;
 
 	(void) arg;
 	if (severity == NULL)
 		severity = "notice";
-	for (i = 0; severity[i] != '\0' && i < sizeof(label) - 1; i++)
-		label[i] = (char) tolower((unsigned char) severity[i]);
-	label[i] = '\0';
-	if (primary == NULL)
-	{
-		ff_message_lines(label, PQresultErrorMessage(res));
-		return;
-	}
-	ff_message_lines(label, primary);
-	ff_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-	ff_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	/* the label is a severity word, so only its letters are kept */
+	for (i = 0; severity[i] != '\0' && n < sizeof(label) - 1; i++)
+		if (isalpha((unsigned char) severity[i]))
+			label[n++] = (char) tolower((unsigned char) severity[i]);
+	label[n] = '\0';
+	print_server_message(label, res, PQresultErrorMessage(res));
 }
 
-/* A flag's value as status and explain show it: "key: ENABLED (REASON)". */
+/* A flag's value as status and explain show it: "key: ENABLED (REASON)", the key quoted unless plain. */
 void
 ff_print_flag_value(const char *key, bool value, const char *reason)
 {
-	printf("%s: %s (%s)\n", key, value ? "ENABLED" : "DISABLED", reason);
+	put(stdout, key, FF_SHOW_VALUE);
+	printf(": %s (", value ? "ENABLED" : "DISABLED");
+	put(stdout, reason, FF_SHOW_TEXT);
+	fputs(")\n", stdout);
 }
 
-/* An indented "  label: text" result line on stdout (nothing for NULL). */
+/* An indented "  label: text" result line on stdout, the text on one line (nothing for NULL). */
 void
 ff_print_field(const char *label, const char *text)
 {
-	if (text != NULL)
-		printf("  %s: %s\n", label, text);
+	if (text == NULL)
+		return;
+	printf("  %s: ", label);
+	print_escaped_line(stdout, text);
+}
+
+/* A sync line: "key: action", the key quoted unless plain. */
+void
+ff_print_sync_row(const char *key, const char *action)
+{
+	put(stdout, key, FF_SHOW_VALUE);
+	fputs(": ", stdout);
+	print_escaped_line(stdout, action);
+}
+
+/* enable's and disable's line: "enabled KEY for TENANT", each value quoted unless plain. */
+void
+ff_print_switched(bool enable, const char *flag, const char *tenant)
+{
+	fputs(enable ? "enabled " : "disabled ", stdout);
+	put(stdout, flag, FF_SHOW_VALUE);
+	fputs(" for ", stdout);
+	put(stdout, tenant, FF_SHOW_VALUE);
+	fputc('\n', stdout);
 }
 
 /* sync's last line: "3 flags: 1 created, 1 updated, 1 unchanged, 0 deleted". */

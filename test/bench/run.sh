@@ -495,7 +495,7 @@ timed_ms() {   # timed_ms SETUP STATEMENT: median ms of 3 runs of STATEMENT, SET
     done | sort -g | sed -n 2p
 }
 import_of() { echo "SELECT count(*) FROM flagforge_import_yaml((SELECT doc FROM ffbench_doc WHERE name = '$1'))"; }
-EMPTY="SET client_min_messages = warning; TRUNCATE flagforge_flags CASCADE; TRUNCATE flagforge_audit"
+EMPTY="SET client_min_messages = warning; TRUNCATE flagforge_flags CASCADE; SET session_replication_role = replica; TRUNCATE flagforge_audit; RESET session_replication_role"
 created_ms=$(timed_ms "$EMPTY" "$(import_of created)")
 unchanged_ms=$(timed_ms "SELECT 1" "$(import_of created)")
 changed_ms=$(timed_ms "$(import_of created)" "$(import_of changed)")

@@ -4,18 +4,19 @@
 #
 # Needs PGHOST/PGPORT/PGUSER of a running cluster where the extension is installed.
 # Creates the databases cli_test (the extension in a schema with a space, so every
-# call's schema quoting is exercised) and cli_test_noext, runs each command and
+# call's schema quoting is exercised), cli_test_noext and cli_test_text (flags
+# whose keys hold line breaks and terminal escapes), runs each command and
 # compares its exit status, stdout and stderr with what is expected, then drops
-# both.  Prints "ok - ..." per check and exits 1 on the first difference, showing
+# them.  Prints "ok - ..." per check and exits 1 on the first difference, showing
 # it.  Server wording owned by the extension (YAML errors, warnings, hints) is
-# matched on its first line only.  Takes about a second.
+# matched on its first line only.  Takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 FF=${FF_CLI:-$("${PG_CONFIG:-pg_config}" --bindir)/flagforge}
 VERSION=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" flagforge.control)
 TMP=$(mktemp -d /tmp/flagforge-cli.XXXXXX)
-DBS="cli_test cli_test_noext"
+DBS="cli_test cli_test_noext cli_test_text"
 
 cleanup() {
     rm -rf "$TMP"
@@ -56,6 +57,25 @@ expect() {
     [ "$rc" = "$2" ] || fail "$1" "exit status" "$2" "$rc"$'\n'"stdout: $out"$'\n'"stderr: $err"
     [ "$out" = "$3" ] || fail "$1" "stdout" "$3" "$out"
     [ "$err" = "$4" ] || fail "$1" "stderr" "$4" "$err"
+    echo "ok - $1"
+}
+
+# Raw bytes no human-readable output may hold: C0 controls but the line feed, DEL,
+# C1 controls (UTF-8), LS/PS; then the bidi formatting characters; then a faked line.
+CONTROL_RE='[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]'
+BIDI_RE='\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]'
+FAKED_RE='^ok - '
+
+# expect_clean NAME [PATTERN]: the last run's stdout and stderr have no match of
+# PATTERN (a grep -P on bytes; default: CONTROL_RE, BIDI_RE and FAKED_RE); shows
+# the offending lines with od -c otherwise.
+expect_clean() {
+    local f re=${2:-$CONTROL_RE|$BIDI_RE|$FAKED_RE}
+    for f in "$TMP/out" "$TMP/err"; do
+        if LC_ALL=C grep -aP "$re" "$f" >"$TMP/bad"; then
+            fail "$1" "${f##*/} (od -c of the offending lines)" "nothing" "$(od -c "$TMP/bad" | head -n 20)"
+        fi
+    done
     echo "ok - $1"
 }
 
@@ -302,5 +322,115 @@ run "$FF" sync --config
 expect_first "an option without its value: exit 2" 2 "" 'flagforge: error: option --config needs a value'
 run "$FF"
 expect_first "no command: exit 2" 2 "" 'flagforge: error: no command given'
+
+# --- text from the database (and the command line) is shown escaped, on one line
+export PGDATABASE=cli_test_text
+psql -X -q -v ON_ERROR_STOP=1 -d cli_test_text <<'SQL'
+CREATE EXTENSION flagforge;
+INSERT INTO flagforge_flags (key, name, default_enabled) VALUES
+    (E'evil\nok - fake line', 'line feed', false),
+    (E'red\x1b[31mALERT\x1b[0m', 'CSI colour', true),
+    (E'cr\rok - overwritten', 'carriage return', false),
+    (E'osc\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07', 'OSC 8 hyperlink', false),
+    (E'clip\x1b]52;c;ZXZpbA==\x07', 'OSC 52 clipboard', false),
+    (E'bidi\u202Etxt.exe', 'right-to-left override', false),
+    (E'c1\u009B2J\u0085', 'C1 CSI and NEL', false),
+    (E'bs\b\x7f\u2028x', 'backspace, DEL, line separator', false),
+    (' padded ', 'spaces at the ends', false),
+    ('quote"and\back', 'quote and backslash', false),
+    ('plain_key', 'plain', false);
+INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled_for_users)
+    VALUES ('acme', 'plain_key', ARRAY[E'u\nok - fake detail']);
+SQL
+EVIL_STATUS='" padded ": DISABLED (DEFAULT)
+"bidi\u202etxt.exe": DISABLED (DEFAULT)
+"bs\x08\x7f\u2028x": DISABLED (DEFAULT)
+"c1\u009b2J\u0085": DISABLED (DEFAULT)
+"clip\x1b]52;c;ZXZpbA==\x07": DISABLED (DEFAULT)
+"cr\rok - overwritten": DISABLED (DEFAULT)
+"evil\nok - fake line": DISABLED (DEFAULT)
+"osc\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07": DISABLED (DEFAULT)
+plain_key: DISABLED (DEFAULT)
+"quote\"and\\back": DISABLED (DEFAULT)
+"red\x1b[31mALERT\x1b[0m": ENABLED (STATIC)'
+run "$FF" status --tenant acme
+expect "status: keys with control characters are escaped and quoted" 0 "$EVIL_STATUS" ""
+expect_clean "... no raw control character, no faked line"
+run "$FF" status --tenant acme --flag $'evil\nok - fake line'
+expect "status --flag of a key with a line feed" 0 '"evil\nok - fake line": DISABLED (DEFAULT)' ""
+run "$FF" status --tenant acme --flag $'nope\e[31m'
+expect "status --flag of an unknown key: the error escapes it" 1 "" 'flagforge: error: flag "nope\x1b[31m" does not exist'
+run "$FF" explain --flag $'cr\rok - overwritten' --tenant acme
+expect "explain of a key with a carriage return" 0 \
+'"cr\rok - overwritten": DISABLED (DEFAULT)
+  step: default_off
+  detail: no tenant override and default_enabled is false' ""
+expect_clean "... clean"
+run "$FF" explain --flag plain_key --tenant acme --user $'u\nok - fake detail'
+expect "explain: a user name with a line feed in the server's detail" 0 \
+'plain_key: ENABLED (TARGETING_MATCH)
+  step: user_target
+  detail: user "u\nok - fake detail" is in the tenant'"'"'s enabled_for_users' ""
+expect_clean "... clean"
+run "$FF" enable --flag $'bidi\u202etxt.exe' --tenant $'acme\e[2J'
+expect "enable: flag and tenant are escaped" 0 'enabled "bidi\u202etxt.exe" for "acme\x1b[2J"' ""
+expect_clean "... clean"
+run "$FF" disable --flag $'osc\e]8;;https://evil.example/\aclick\e]8;;\a' --tenant acme
+expect "disable of an OSC 8 key" 0 'disabled "osc\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07" for acme' ""
+run "$FF" enable --flag $'ghost\nok - fake error' --tenant acme
+expect_first "a server error quoting the key is one escaped line" 1 "" \
+    'flagforge: error: flag "ghost\nok - fake error" does not exist'
+expect_clean "... clean"
+# sync: the report lines of keys from the file (YAML escapes) and from the database (pruned)
+cat >"$TMP/evil.yaml" <<'EOF'
+flags:
+  plain_key:
+    name: plain
+  "sync\nok - fake sync line":
+    name: line feed
+  "sync\e[2J\e]52;c;ZXZpbA==\a":
+    name: clear screen and clipboard
+  "warn\rok - fake warning":
+    name: rollout quirk
+    rollout_percentage: 5
+EOF
+run "$FF" sync --prune --dry-run --config "$TMP/evil.yaml"
+expect_first "sync --prune --dry-run: created and deleted keys escaped, the server's warning too" 0 \
+'plain_key: unchanged
+"sync\nok - fake sync line": created
+"sync\x1b[2J\x1b]52;c;ZXZpbA==\x07": created
+"warn\rok - fake warning": created
+" padded ": deleted
+"bidi\u202etxt.exe": deleted
+"bs\x08\x7f\u2028x": deleted
+"c1\u009b2J\u0085": deleted
+"clip\x1b]52;c;ZXZpbA==\x07": deleted
+"cr\rok - overwritten": deleted
+"evil\nok - fake line": deleted
+"osc\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07": deleted
+"quote\"and\\back": deleted
+"red\x1b[31mALERT\x1b[0m": deleted
+dry run: 14 flags: 3 created, 0 updated, 1 unchanged, 10 deleted' \
+    'flagforge: warning: flag "warn\rok - fake warning" at line 10, column 25: rollout_percentage is 5 but default_enabled is false, so the flag is off for everyone: a rollout only narrows a flag that is on' 1
+expect_clean "... clean"
+printf 'flags:\n  plain_key: {name: plain}\noverrides:\n  "t\\e[31m":\n    "ghost\\nok - fake yaml error": {enabled: true}\n' >"$TMP/evil-override.yaml"
+run "$FF" sync --config "$TMP/evil-override.yaml"
+expect_first "a flag file error quoting a key and a tenant is one escaped line" 1 "" \
+    'flagforge: error: invalid flag file at line 5, column 5: override of unknown flag "ghost\nok - fake yaml error" for tenant "t\x1b[31m"'
+expect_clean "... clean"
+run "$FF" $'frob\nok - fake usage'
+expect_first "an unknown command word is escaped" 2 "" 'flagforge: error: unknown command "frob\nok - fake usage"'
+expect_clean "... clean"
+# export is machine-readable: the server's YAML, byte for byte, which sync reads back.
+# Its writer escapes control characters and line breaks in double quotes; bidi
+# formatting characters are printable in YAML and stay raw.
+run "$FF" export
+expect_clean "export: the server's YAML escapes control characters itself" "$CONTROL_RE|$FAKED_RE"
+grep -qF '"evil\nok - fake line":' "$TMP/out" || fail "export" "document" 'a key "evil\nok - fake line"' "$out"
+"$FF" export --output "$TMP/evil-export.yaml"
+cmp -s "$TMP/out" "$TMP/evil-export.yaml" || fail "export" "stdout and --output" "the same bytes" "$(diff "$TMP/out" "$TMP/evil-export.yaml")"
+run "$FF" sync --prune --dry-run --config "$TMP/evil-export.yaml"
+expect "... which sync reads back unchanged" 0 "$(sed -n 's/: DISABLED (DEFAULT)$\|: ENABLED (STATIC)$/: unchanged/p' <<<"$EVIL_STATUS")
+dry run: 11 flags: 0 created, 0 updated, 11 unchanged, 0 deleted" ""
 
 echo "ok - all flagforge CLI checks passed"

@@ -1,0 +1,395 @@
+-- flagforge 1.0 -> 1.1: the security and reliability repair (issue 10).
+--
+-- Every name is schema-qualified, as in the install script.  CREATE
+-- EXTENSION flagforge installs 1.0 and then runs this script, so a fresh
+-- 1.1 and an upgraded 1.0 are the same (test/shell/upgrade.sh compares them).
+
+\echo Use "ALTER EXTENSION flagforge UPDATE TO '1.1'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Encodings: flag keys, tenants and users are hashed as UTF-8 whatever the
+-- database encoding (converted in C); SQL_ASCII has no encoding to convert
+-- from, so the FlagForge buckets cannot be guaranteed there.
+-- ---------------------------------------------------------------------------
+DO $do$
+BEGIN
+    IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'SQL_ASCII' THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = 'flagforge cannot be installed in a SQL_ASCII database',
+            DETAIL = 'SQL_ASCII stores bytes without an encoding, so flagforge cannot hash flag keys, tenants and users as the UTF-8 the FlagForge library hashes, nor read YAML files.',
+            HINT = 'Install flagforge in a database created with ENCODING ''UTF8'' (or LATIN1 and the other real encodings, which flagforge converts).';
+    END IF;
+END
+$do$;
+
+-- ---------------------------------------------------------------------------
+-- Trigger functions: only flagforge attaches them (they also check, in C,
+-- that they fire on flagforge's own tables).
+-- ---------------------------------------------------------------------------
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.flagforge_row_changed(),
+    @extschema@.flagforge_notify_change(),
+    @extschema@.flagforge_audit_row()
+FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The layout of flagforge's tables belongs to the extension
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.flagforge_guard_ddl()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'flagforge_guard_ddl'
+LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_guard_ddl() FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_guard_ddl() IS
+    'Event trigger: refuses ALTER TABLE, renames, SET SCHEMA and dropping flagforge''s triggers or policy on flagforge''s tables and registered tenant tables (storage and statistics settings stay allowed).';
+
+CREATE EVENT TRIGGER flagforge_guard_ddl ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'ALTER TRIGGER', 'ALTER POLICY', 'DROP TRIGGER', 'DROP POLICY')
+    EXECUTE FUNCTION @extschema@.flagforge_guard_ddl();
+
+COMMENT ON EVENT TRIGGER flagforge_guard_ddl IS
+    'Keeps the layout, triggers and policy of flagforge''s tables as the extension created them.';
+
+-- ---------------------------------------------------------------------------
+-- Audit trail: append-only, pruned only by flagforge_prune_audit (recorded)
+-- ---------------------------------------------------------------------------
+ALTER TABLE @extschema@.flagforge_audit
+    DROP CONSTRAINT flagforge_audit_action,
+    ADD CONSTRAINT flagforge_audit_action
+        CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'PRUNE']));
+COMMENT ON COLUMN @extschema@.flagforge_audit.action IS
+    'INSERT, UPDATE, DELETE or TRUNCATE; PRUNE for a flagforge_prune_audit() call (new_row holds older_than and deleted).';
+
+CREATE FUNCTION @extschema@.flagforge_audit_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'flagforge_audit_guard'
+LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_audit_guard() FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_audit_guard() IS
+    'Trigger of flagforge_audit: refuses UPDATE, DELETE, TRUNCATE and INSERTs not made by flagforge (but a superuser''s restore).';
+
+CREATE TRIGGER flagforge_audit_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.flagforge_audit
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_audit_guard();
+CREATE TRIGGER flagforge_audit_guard_truncate BEFORE TRUNCATE ON @extschema@.flagforge_audit
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_audit_guard();
+
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_prune_audit(older_than interval)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'flagforge_prune_audit'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_prune_audit(interval) IS
+    'Delete audit rows older than the interval (as the extension owner: callers need EXECUTE only) and record the prune as a PRUNE row; returns how many were deleted.';
+
+-- ---------------------------------------------------------------------------
+-- Tenant-scoped roles: the binding holds through SET ROLE and role
+-- membership, survives dump/restore, and cannot be probed.
+-- ---------------------------------------------------------------------------
+CREATE TABLE @extschema@.flagforge_tenant_security (
+    enabled boolean PRIMARY KEY
+            CONSTRAINT flagforge_tenant_security_on CHECK (enabled)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_tenant_security', '');
+REVOKE ALL ON @extschema@.flagforge_tenant_security FROM PUBLIC;
+COMMENT ON TABLE @extschema@.flagforge_tenant_security IS
+    'One row (true) while tenant-scoped roles are enforced (flagforge_enable_tenant_security); kept by pg_dump.';
+COMMENT ON COLUMN @extschema@.flagforge_tenant_security.enabled IS
+    'Always true: the row''s presence switches the binding of flagforge_tenant_roles on.';
+
+INSERT INTO @extschema@.flagforge_tenant_security (enabled)
+SELECT true FROM pg_catalog.pg_class c
+WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.flagforge_overrides'::pg_catalog.regclass AND c.relrowsecurity;
+
+DROP POLICY IF EXISTS flagforge_tenant_scoped ON @extschema@.flagforge_overrides;
+DROP FUNCTION @extschema@.flagforge_tenant_allowed(text, name);
+
+CREATE FUNCTION @extschema@.flagforge_tenant_allowed(tenant text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'flagforge_tenant_allowed'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_tenant_allowed(text) IS
+    'Row-level security predicate of flagforge_overrides: may the caller (its session user or current user, or a role either belongs to, is bound in flagforge_tenant_roles) manage this tenant? Answers only about the caller.';
+
+ALTER TABLE @extschema@.flagforge_overrides ENABLE ROW LEVEL SECURITY;
+CREATE POLICY flagforge_tenant_scoped ON @extschema@.flagforge_overrides
+    USING (@extschema@.flagforge_tenant_allowed(tenant_id))
+    WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id));
+
+COMMENT ON COLUMN @extschema@.flagforge_tenant_roles.role_name IS
+    'The role bound: its members (and itself, as session or current user) manage only the listed tenants.';
+
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_enable_tenant_security()
+RETURNS void
+LANGUAGE sql VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    INSERT INTO @extschema@.flagforge_tenant_security (enabled) VALUES (true) ON CONFLICT DO NOTHING
+$$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_enable_tenant_security() IS
+    'Enforce flagforge_tenant_roles: bound roles see and change only their tenants'' overrides (evaluation is not affected). Kept by pg_dump.';
+
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_disable_tenant_security()
+RETURNS void
+LANGUAGE sql VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    DELETE FROM @extschema@.flagforge_tenant_security
+$$;
+
+COMMENT ON FUNCTION @extschema@.flagforge_disable_tenant_security() IS
+    'Stop enforcing flagforge_tenant_roles (undo flagforge_enable_tenant_security()).';
+
+-- ---------------------------------------------------------------------------
+-- Tenant schemas' tables belong to the extension's owner
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.flagforge_create_tenant_table(
+    schema_name text, with_tenant_id boolean, creator oid)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    target regclass;
+    tenant_column text := CASE WHEN with_tenant_id
+        THEN 'tenant_id text COLLATE "C" NOT NULL, ' ELSE '' END;
+    key_columns text := CASE WHEN with_tenant_id THEN 'tenant_id, flag_key' ELSE 'flag_key' END;
+BEGIN
+    IF schema_name IS NULL OR schema_name OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_schema_name',
+            MESSAGE = 'schema_name must be a non-empty name';
+    END IF;
+    IF pg_catalog.octet_length(schema_name) OPERATOR(pg_catalog.>) 63 THEN
+        RAISE EXCEPTION USING ERRCODE = 'name_too_long',
+            MESSAGE = pg_catalog.format('schema_name is %s bytes long, PostgreSQL names are at most 63',
+                                        pg_catalog.octet_length(schema_name)),
+            HINT = 'Use a shorter schema name; PostgreSQL would silently truncate it.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
+                   WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
+        EXECUTE pg_catalog.format('CREATE SCHEMA %I AUTHORIZATION %I', schema_name,
+                                  (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+    END IF;
+    target := pg_catalog.to_regclass(pg_catalog.format('%I.flagforge_overrides', schema_name));
+    IF target IS NOT NULL THEN
+        IF EXISTS (SELECT FROM @extschema@.flagforge_tenant_tables t
+                   WHERE t.table_oid OPERATOR(pg_catalog.=) target) THEN
+            RETURN target;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'duplicate_table',
+            MESSAGE = pg_catalog.format('table %s exists but is not a registered tenant table', target),
+            HINT = 'Rename or drop it first: flagforge only reads tenant tables it created.';
+    END IF;
+    EXECUTE pg_catalog.format($sql$
+        CREATE TABLE %1$I.flagforge_overrides (
+            %2$s
+            flag_key           text COLLATE "C" NOT NULL
+                               REFERENCES %3$s.flagforge_flags (key)
+                               ON DELETE CASCADE ON UPDATE CASCADE,
+            enabled            boolean,
+            rollout_percentage integer
+                               CONSTRAINT flagforge_overrides_rollout_range
+                               CHECK (rollout_percentage OPERATOR(pg_catalog.>=) 0
+                                      AND rollout_percentage OPERATOR(pg_catalog.<=) 100),
+            enabled_for_users  text[] NOT NULL DEFAULT '{}'
+                               CONSTRAINT flagforge_overrides_users_list
+                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_users), 1) OPERATOR(pg_catalog.=) 1
+                                      AND pg_catalog.array_position(enabled_for_users, NULL::text) IS NULL),
+            enabled_for_groups text[] NOT NULL DEFAULT '{}'
+                               CONSTRAINT flagforge_overrides_groups_list
+                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_groups), 1) OPERATOR(pg_catalog.=) 1
+                                      AND pg_catalog.array_position(enabled_for_groups, NULL::text) IS NULL),
+            updated_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            updated_by         text,
+            PRIMARY KEY (%4$s)
+        )$sql$, schema_name, tenant_column, '@extschema@', key_columns);
+    target := pg_catalog.format('%I.flagforge_overrides', schema_name)::regclass;
+    EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
+    EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    IF creator OPERATOR(pg_catalog.<>) (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target) THEN
+        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', target,
+                                  (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+    END IF;
+    PERFORM @extschema@.flagforge_attach_triggers(target, 'flagforge_overrides', true);
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
+        'Tenant overrides of schema ' OPERATOR(pg_catalog.||) schema_name OPERATOR(pg_catalog.||)
+        ' (flagforge schema-per-tenant); registered in flagforge_tenant_tables.');
+    INSERT INTO @extschema@.flagforge_tenant_tables (table_oid, has_tenant_id)
+    VALUES (target, with_tenant_id);
+    RETURN target;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_create_tenant_table(text, boolean, oid) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_table(text, boolean, oid) IS
+    'Internal: creates a registered tenant table as the extension owner (called by flagforge_create_tenant_schema after its privilege check); the creator gets the schema when it is new and DML on the table.';
+
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_create_tenant_schema(
+    schema_name text, with_tenant_id boolean DEFAULT false)
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'flagforge_create_tenant_schema'
+LANGUAGE C VOLATILE;
+
+COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_schema(text, boolean) IS
+    'Create the schema if missing (owned by the caller, who needs CREATE on the database) and a registered flagforge_overrides table in it (owned by the extension owner; the caller, who needs CREATE on an existing schema, gets SELECT, INSERT, UPDATE, DELETE), without tenant_id unless with_tenant_id.';
+
+-- Tables made by 1.0 belong to whoever created them: give them to the
+-- extension owner, leaving their creator the rights to change rows.
+DO $do$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT r.table_oid, c.relowner::pg_catalog.regrole AS table_owner,
+               e.extowner::pg_catalog.regrole AS extension_owner
+        FROM @extschema@.flagforge_tenant_tables r
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.table_oid::pg_catalog.oid
+        CROSS JOIN pg_catalog.pg_extension e
+        WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge'
+          AND c.relowner OPERATOR(pg_catalog.<>) e.extowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t.table_oid, t.table_owner);
+        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', t.table_oid, t.extension_owner);
+    END LOOP;
+END
+$do$;
+
+-- ---------------------------------------------------------------------------
+-- flagforge_import_django reads only tables of owners the caller trusts and
+-- runs no code defined in the database
+-- ---------------------------------------------------------------------------
+
+
+CREATE FUNCTION @extschema@.flagforge_django_check_source(source regclass, trusted oid[])
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    bad record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c
+                   WHERE c.oid OPERATOR(pg_catalog.=) source AND c.relkind OPERATOR(pg_catalog.=) 'r'
+                     AND c.relowner OPERATOR(pg_catalog.=) ANY (trusted)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = pg_catalog.format('flagforge_import_django does not read %s', source),
+            DETAIL = 'Only plain tables owned by the owner of the named schema''s feature_flag_definition table, or by the caller, are read.',
+            HINT = 'Import from the schema the Django app''s migrations created.';
+    END IF;
+    SELECT a.attname, a.atttypid::pg_catalog.regtype AS type INTO bad
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attnum OPERATOR(pg_catalog.>) 0
+      AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.>=) 16384
+    ORDER BY a.attnum LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = pg_catalog.format('column %I of %s has type %s, which is not a built-in type',
+                                        bad.attname, source, bad.type),
+            DETAIL = 'flagforge_import_django reads rows as jsonb and runs no conversion function defined in the database.',
+            HINT = 'The FlagForge Django app''s tables use built-in types only.';
+    END IF;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_django_check_source(regclass, oid[]) FROM PUBLIC;
+
+COMMENT ON FUNCTION @extschema@.flagforge_django_check_source(regclass, oid[]) IS
+    'Helper of flagforge_import_django: refuses a source that is not a plain table of a trusted owner or has a column of a type defined in the database (whose output function would run as the importer).';
+
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_import_django(
+    source_schema text DEFAULT 'public', include_tenant_schemas boolean DEFAULT true)
+RETURNS TABLE (source_table text, rows_imported bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    definitions regclass;
+    tenant_flags regclass;
+    tenant_table record;
+    target regclass;
+    trusted oid[];
+    n bigint;
+BEGIN
+    IF source_schema IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'source_schema must not be NULL';
+    END IF;
+    definitions := pg_catalog.to_regclass(pg_catalog.format('%I.feature_flag_definition', source_schema));
+    tenant_flags := pg_catalog.to_regclass(pg_catalog.format('%I.tenant_feature_flag', source_schema));
+    IF definitions IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'undefined_table',
+            MESSAGE = pg_catalog.format('table %I.feature_flag_definition does not exist', source_schema),
+            HINT = 'Pass the schema that holds the FlagForge Django app''s tables (python manage.py migrate creates them).';
+    END IF;
+
+    -- Trusted: the owner of the tables the caller named, and the caller.
+    trusted := ARRAY[(SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) definitions),
+                     (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)];
+    PERFORM @extschema@.flagforge_django_check_source(definitions, trusted);
+
+    -- Rows are read as jsonb so that optional columns of any app version are tolerated.
+    CREATE TEMP TABLE flagforge_django_definitions (id text, j jsonb) ON COMMIT DROP;
+    EXECUTE pg_catalog.format('INSERT INTO pg_temp.flagforge_django_definitions
+        SELECT pg_catalog.to_jsonb(d) ->> ''id'', pg_catalog.to_jsonb(d) FROM %s d', definitions);
+
+    INSERT INTO @extschema@.flagforge_flags AS f
+        (key, name, description, default_enabled, is_public, rollout_percentage, deprecated, environments)
+    SELECT j ->> 'key',
+           COALESCE(j ->> 'name', j ->> 'key'),
+           COALESCE(j ->> 'description', ''),
+           COALESCE((j ->> 'default_enabled')::boolean, false),
+           COALESCE((j ->> 'is_public')::boolean, false),
+           COALESCE((j ->> 'rollout_percentage')::integer, 0),
+           COALESCE((j ->> 'deprecated')::boolean, false),
+           CASE WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'array'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(j -> 'environments'))
+                WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'string'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text((j ->> 'environments')::jsonb)) END
+    FROM pg_temp.flagforge_django_definitions
+    ON CONFLICT (key) DO UPDATE SET
+        name = EXCLUDED.name, description = EXCLUDED.description,
+        default_enabled = EXCLUDED.default_enabled, is_public = EXCLUDED.is_public,
+        rollout_percentage = EXCLUDED.rollout_percentage, deprecated = EXCLUDED.deprecated,
+        environments = EXCLUDED.environments
+    WHERE (f.name, f.description, f.default_enabled, f.is_public, f.rollout_percentage, f.deprecated, f.environments)
+          IS DISTINCT FROM
+          (EXCLUDED.name, EXCLUDED.description, EXCLUDED.default_enabled, EXCLUDED.is_public,
+           EXCLUDED.rollout_percentage, EXCLUDED.deprecated, EXCLUDED.environments);
+    SELECT pg_catalog.count(*) INTO n FROM pg_temp.flagforge_django_definitions;
+    source_table := definitions::text; rows_imported := n; RETURN NEXT;
+
+    IF tenant_flags IS NOT NULL THEN
+        PERFORM @extschema@.flagforge_django_check_source(tenant_flags, trusted);
+        PERFORM @extschema@.flagforge_django_copy_overrides(tenant_flags, NULL, '@extschema@.flagforge_overrides');
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tenant_flags) INTO n;
+        source_table := tenant_flags::text; rows_imported := n; RETURN NEXT;
+    END IF;
+
+    IF include_tenant_schemas THEN
+        FOR tenant_table IN
+            SELECT c.oid::regclass AS rel, n2.nspname AS schema_name
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid = c.relnamespace
+            WHERE c.relname OPERATOR(pg_catalog.=) 'tenant_flag_override' AND c.relkind IN ('r', 'p')
+            ORDER BY n2.nspname
+        LOOP
+            IF NOT (SELECT c.relowner OPERATOR(pg_catalog.=) ANY (trusted) FROM pg_catalog.pg_class c
+                    WHERE c.oid OPERATOR(pg_catalog.=) tenant_table.rel) THEN
+                RAISE WARNING USING ERRCODE = 'insufficient_privilege',
+                    MESSAGE = pg_catalog.format('skipped %s: it is not owned by the owner of %s or by %I',
+                                                tenant_table.rel, definitions, CURRENT_USER),
+                    HINT = 'flagforge_import_django reads tenant tables only from the role that owns the Django app''s tables.';
+                CONTINUE;
+            END IF;
+            PERFORM @extschema@.flagforge_django_check_source(tenant_table.rel, trusted);
+            target := @extschema@.flagforge_create_tenant_schema(tenant_table.schema_name);
+            PERFORM @extschema@.flagforge_django_copy_overrides(tenant_table.rel, tenant_table.schema_name, target::text);
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s', tenant_table.rel) INTO n;
+            source_table := tenant_table.rel::text; rows_imported := n; RETURN NEXT;
+        END LOOP;
+    END IF;
+    DROP TABLE pg_temp.flagforge_django_definitions;
+END
+$fn$;

@@ -1,0 +1,180 @@
+/*
+ * ddl_guard.c
+ *      flagforge_guard_ddl(): the event trigger that keeps the layout of
+ *      flagforge's tables as flagforge created it.
+ *
+ * The evaluation cache, the triggers and the audit trail read rows of
+ * flagforge's tables in C.  They check the layout before reading
+ * (table_layout.c), but an owner who drops a NOT NULL, changes a column's
+ * type, disables the audit trigger or moves a table should be told so when
+ * they try, not when evaluation fails later.  So at ddl_command_start this
+ * trigger refuses, on the extension's tables and the registered tenant
+ * tables, every ALTER TABLE subcommand but the harmless ones (storage and
+ * statistics settings, clustering, replica identity, added constraints,
+ * enabling triggers, which pg_restore does),
+ * renames, SET SCHEMA, and DROP TRIGGER / DROP POLICY of flagforge's own
+ * triggers and policy.  The extension's own scripts (CREATE and ALTER
+ * EXTENSION) are not checked.
+ */
+#include "postgres.h"
+
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "nodes/parsenodes.h"
+#include "utils/lsyscache.h"
+
+#include "cache_load.h"
+#include "catalog.h"
+
+PG_FUNCTION_INFO_V1(flagforge_guard_ddl);
+
+/* True when relid is a table of the extension or a registered tenant table. */
+static bool
+is_protected_table(Oid relid)
+{
+	if (!OidIsValid(relid))
+		return false;
+	if (getExtensionOfObject(RelationRelationId, relid) ==
+		get_extension_oid("flagforge", true))
+		return true;
+	return get_rel_relkind(relid) == RELKIND_RELATION && ff_is_registered_tenant_table(relid);
+}
+
+/* The table a RangeVar names, or InvalidOid when there is none. */
+static Oid
+range_var_table(RangeVar *relation)
+{
+	return relation ? RangeVarGetRelid(relation, NoLock, true) : InvalidOid;
+}
+
+/* Refuse a command on a protected table. */
+static void
+refuse(Oid relid, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot %s table \"%s\": its layout belongs to the flagforge extension",
+					what, get_rel_name(relid)),
+			 errdetail("flagforge reads this table in C and records its changes in the audit trail; the columns, their types and constraints, and its triggers must stay as flagforge created them."),
+			 errhint("Storage and statistics settings may be changed; anything else changes with ALTER EXTENSION flagforge UPDATE.")));
+}
+
+/* True for the ALTER TABLE subcommands that cannot change what flagforge reads. */
+static bool
+harmless_subcommand(AlterTableType type)
+{
+	switch (type)
+	{
+		case AT_SetStatistics:
+		case AT_SetOptions:
+		case AT_ResetOptions:
+		case AT_SetStorage:
+		case AT_SetCompression:
+		case AT_SetRelOptions:
+		case AT_ResetRelOptions:
+		case AT_ReplaceRelOptions:
+		case AT_ClusterOn:
+		case AT_DropCluster:
+		case AT_ReplicaIdentity:
+		case AT_AddConstraint:
+		case AT_ValidateConstraint:
+		case AT_SetTableSpace:
+		case AT_EnableTrig:
+		case AT_EnableAlwaysTrig:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* ALTER TABLE: refuse unless every subcommand is harmless. */
+static void
+check_alter_table(AlterTableStmt *stmt)
+{
+	Oid			relid = range_var_table(stmt->relation);
+	ListCell   *lc;
+
+	if (!is_protected_table(relid))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (!harmless_subcommand(cmd->subtype))
+			refuse(relid, "alter");
+	}
+}
+
+/* DROP TRIGGER / DROP POLICY: refuse flagforge's own on a protected table. */
+static void
+check_drop(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->removeType != OBJECT_TRIGGER && stmt->removeType != OBJECT_POLICY)
+		return;
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = (List *) lfirst(lc);
+		const char *name = strVal(llast(names));
+		Oid			relid;
+
+		if (list_length(names) < 2 || strncmp(name, "flagforge_", 10) != 0)
+			continue;
+		relid = range_var_table(makeRangeVarFromNameList(list_truncate(list_copy(names),
+																	   list_length(names) - 1)));
+		if (is_protected_table(relid))
+			refuse(relid, stmt->removeType == OBJECT_TRIGGER ? "drop a trigger of" : "drop the policy of");
+	}
+}
+
+/*
+ * flagforge_guard_ddl(): ddl_command_start event trigger (see the file
+ * header).
+ */
+Datum
+flagforge_guard_ddl(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("flagforge_guard_ddl() must be called as an event trigger")));
+	if (creating_extension)
+		PG_RETURN_VOID();
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			check_alter_table((AlterTableStmt *) parsetree);
+			break;
+		case T_RenameStmt:
+			{
+				RenameStmt *stmt = (RenameStmt *) parsetree;
+				Oid			relid = range_var_table(stmt->relation);
+
+				if (stmt->renameType != OBJECT_SCHEMA && is_protected_table(relid))
+					refuse(relid, "rename in");
+				break;
+			}
+		case T_AlterObjectSchemaStmt:
+			{
+				AlterObjectSchemaStmt *stmt = (AlterObjectSchemaStmt *) parsetree;
+				Oid			relid = range_var_table(stmt->relation);
+
+				if (is_protected_table(relid))
+					refuse(relid, "move");
+				break;
+			}
+		case T_DropStmt:
+			check_drop((DropStmt *) parsetree);
+			break;
+		default:
+			break;
+	}
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,257 @@
+/*
+ * tenant_access.c
+ *      Who may manage which tenant: the row-level security predicate of
+ *      flagforge_overrides and the creation of tenant schemas' tables.
+ *
+ * Binding (flagforge_tenant_roles): a role is restricted to its bound
+ * tenants when the session user or the current user is a member of a bound
+ * role (directly, through role membership, or by being it).  So a bound
+ * login cannot leave its tenants with SET ROLE to a group it belongs to,
+ * and binding a group role binds its members.  Superuser status does not
+ * count as membership here.  The predicate answers only about the caller,
+ * so no role can probe another's binding.
+ *
+ * Tenant schemas' tables are created by the extension's owner (and owned
+ * by it, so that their creator cannot switch off their triggers), after
+ * checking that the caller could have created them: CREATE on the schema,
+ * or on the database when the schema is new (then owned by the caller).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+
+PG_FUNCTION_INFO_V1(flagforge_tenant_allowed);
+PG_FUNCTION_INFO_V1(flagforge_create_tenant_schema);
+
+/* The tenants the caller is bound to, worked out once per query and caller. */
+typedef struct TenantScope
+{
+	Oid			session_user;
+	Oid			current_user;
+	char	   *setting_tenant; /* flagforge.tenant it was worked out with */
+	bool		restricted;		/* false: not bound (or security is off) */
+	List	   *tenants;		/* char * */
+} TenantScope;
+
+/* The value of a text or name column of a row, or NULL. */
+static char *
+column_string(HeapTuple tuple, TupleDesc desc, const char *column)
+{
+	int			attnum = SPI_fnumber(desc, column);
+	bool		isnull;
+	Datum		value;
+	Oid			type;
+
+	if (attnum <= 0)
+		return NULL;
+	value = heap_getattr(tuple, attnum, desc, &isnull);
+	if (isnull)
+		return NULL;
+	type = TupleDescAttr(desc, attnum - 1)->atttypid;
+	if (type == NAMEOID)
+		return pstrdup(NameStr(*DatumGetName(value)));
+	if (type == TEXTOID)
+		return TextDatumGetCString(value);
+	return NULL;
+}
+
+/* True when flagforge_tenant_security says the binding is enforced. */
+static bool
+tenant_security_enabled(void)
+{
+	Relation	rel = table_open(ff_tenant_security_relid(), AccessShareLock);
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	HeapTuple	tuple;
+	bool		enabled = false;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		int			attnum = SPI_fnumber(RelationGetDescr(rel), "enabled");
+		bool		isnull;
+		Datum		value;
+
+		if (attnum <= 0 || TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != BOOLOID)
+			continue;
+		value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+		enabled = enabled || (!isnull && DatumGetBool(value));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return enabled;
+}
+
+/* True when the session or current user is a member of role_name (an existing role). */
+static bool
+caller_is_member(const char *role_name)
+{
+	Oid			role = get_role_oid(role_name, true);
+
+	return OidIsValid(role) &&
+		(is_member_of_role_nosuper(GetSessionUserId(), role) ||
+		 is_member_of_role_nosuper(GetUserId(), role));
+}
+
+/* Work out the caller's tenants from flagforge_tenant_roles into scope (in its context). */
+static void
+load_scope(TenantScope *scope)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	scope->restricted = false;
+	scope->tenants = NIL;
+	if (!tenant_security_enabled())
+		return;
+	rel = table_open(ff_tenant_roles_relid(), AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		char	   *role_name = column_string(tuple, RelationGetDescr(rel), "role_name");
+		char	   *tenant = column_string(tuple, RelationGetDescr(rel), "tenant_id");
+
+		if (role_name == NULL || !caller_is_member(role_name))
+			continue;
+		scope->restricted = true;
+		if (tenant == NULL)
+			tenant = scope->setting_tenant; /* bound to flagforge.tenant */
+		if (tenant != NULL)
+			scope->tenants = lappend(scope->tenants, tenant);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* The caller's scope, from the call site's memo when the caller is unchanged. */
+static TenantScope *
+caller_scope(FunctionCallInfo fcinfo)
+{
+	TenantScope *scope = (TenantScope *) fcinfo->flinfo->fn_extra;
+	const char *setting = GetConfigOption("flagforge.tenant", true, false);
+	MemoryContext old;
+
+	if (setting != NULL && setting[0] == '\0')
+		setting = NULL;
+	if (scope != NULL && scope->session_user == GetSessionUserId() &&
+		scope->current_user == GetUserId() &&
+		((setting == NULL && scope->setting_tenant == NULL) ||
+		 (setting != NULL && scope->setting_tenant != NULL &&
+		  strcmp(setting, scope->setting_tenant) == 0)))
+		return scope;
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	scope = palloc0(sizeof(TenantScope));
+	scope->session_user = GetSessionUserId();
+	scope->current_user = GetUserId();
+	scope->setting_tenant = setting ? pstrdup(setting) : NULL;
+	load_scope(scope);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = scope;
+	return scope;
+}
+
+/*
+ * flagforge_tenant_allowed(tenant text) RETURNS boolean: may the caller
+ * see and change this tenant's overrides?  The row-level security
+ * predicate of flagforge_overrides (see the file header).
+ */
+Datum
+flagforge_tenant_allowed(PG_FUNCTION_ARGS)
+{
+	TenantScope *scope = caller_scope(fcinfo);
+	char	   *tenant;
+	ListCell   *lc;
+
+	if (!scope->restricted)
+		PG_RETURN_BOOL(true);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	tenant = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	foreach(lc, scope->tenants)
+		if (strcmp((char *) lfirst(lc), tenant) == 0)
+			PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(false);
+}
+
+/* Error unless the caller may create a table in the schema (or the schema itself). */
+static void
+check_may_create(const char *schema_name)
+{
+	Oid			namespace = get_namespace_oid(schema_name, true);
+	AclResult	result;
+
+	if (OidIsValid(namespace))
+	{
+		result = pg_namespace_aclcheck(namespace, GetUserId(), ACL_CREATE);
+		if (result != ACLCHECK_OK)
+			aclcheck_error(result, OBJECT_SCHEMA, schema_name);
+	}
+	else
+	{
+		result = pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE);
+		if (result != ACLCHECK_OK)
+			aclcheck_error(result, OBJECT_DATABASE, get_database_name(MyDatabaseId));
+	}
+}
+
+/*
+ * flagforge_create_tenant_schema(schema_name text, with_tenant_id boolean)
+ * RETURNS regclass: check the caller's rights, then create the registered
+ * table as the extension's owner through flagforge_create_tenant_table
+ * (the schema, when missing, is created for the caller).
+ */
+Datum
+flagforge_create_tenant_schema(PG_FUNCTION_ARGS)
+{
+	Oid			caller = GetUserId();
+	Oid			save_userid;
+	int			save_sec_context;
+	Oid			argtypes[3] = {TEXTOID, BOOLOID, OIDOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	Datum		result = (Datum) 0;
+	bool		isnull = true;
+	char	   *sql;
+
+	if (!PG_ARGISNULL(0))
+	{
+		char	   *schema_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+		if (schema_name[0] != '\0' && strlen(schema_name) < NAMEDATALEN)
+			check_may_create(schema_name);
+	}
+	values[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
+	nulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
+	values[1] = PG_ARGISNULL(1) ? BoolGetDatum(false) : PG_GETARG_DATUM(1);
+	values[2] = ObjectIdGetDatum(caller);
+	sql = psprintf("SELECT %s.flagforge_create_tenant_table($1, $2, $3)",
+				   quote_identifier(get_namespace_name(ff_extension_schema())));
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ff_extension_owner(), save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	if (SPI_execute_with_args(sql, 3, argtypes, values, nulls, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
