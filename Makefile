@@ -6,7 +6,7 @@ MODULE_big  = flagforge
 OBJS        = src/murmur3.o src/resolver.o src/settings.o src/context.o \
               src/catalog.o src/cache.o src/cache_load.o src/eval_memo.o src/evaluate.o src/explain.o \
               src/cache_stats.o src/tenancy.o src/admin.o src/change_subject.o src/triggers.o src/audit.o \
-              src/table_layout.o src/ddl_guard.o src/tenant_access.o src/yaml_parse.o src/yaml_emit.o src/yaml_compare.o src/yaml_rows.o src/yaml_import.o src/yaml_export.o \
+              src/table_layout.o src/ddl_guard.o src/tenant_access.o src/encoding.o src/yaml_parse.o src/yaml_emit.o src/yaml_compare.o src/yaml_rows.o src/yaml_import.o src/yaml_export.o \
               src/flagforge.o
 DATA        = $(wildcard $(EXTENSION)--*.sql)
 
@@ -15,7 +15,7 @@ SHLIB_LINK  = -lyaml
 
 REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export explain tenant_schemas security tenant_security audit attacks import_django bad_input
 REGRESS_OPTS = --load-extension=$(EXTENSION)
-ISOLATION      = cross_session notify
+ISOLATION      = cross_session notify one_state
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation
 
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out

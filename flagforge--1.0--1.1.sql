@@ -253,8 +253,8 @@ BEGIN
         WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge'
           AND c.relowner OPERATOR(pg_catalog.<>) e.extowner
     LOOP
-        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t.table_oid, t.table_owner);
         EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', t.table_oid, t.extension_owner);
+        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t.table_oid, t.table_owner);
     END LOOP;
 END
 $do$;

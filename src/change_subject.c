@@ -140,8 +140,14 @@ ff_trigger_on_own_table(FunctionCallInfo fcinfo, const char *function, int firin
 	rel = trigger->tg_relation;
 	if (!firing_allowed(trigger->tg_event, firings) || trigger->tg_trigger->tgnargs != 0)
 		refuse_trigger(function, rel, "it was not created to fire this way");
-	if (rel->rd_rel->relowner != ff_extension_owner() ||
-		!own_table_kind(RelationGetRelid(rel), table) ||
+	/*
+	 * The extension's tables are its owner's; a registered tenant table is
+	 * too once ALTER EXTENSION ... UPDATE has run (a 1.0 one may still
+	 * belong to its creator, who could register it only with INSERT on the
+	 * registry, an administrator's right).
+	 */
+	if (!own_table_kind(RelationGetRelid(rel), table) ||
+		(*table != FF_TABLE_TENANT && rel->rd_rel->relowner != ff_extension_owner()) ||
 		(*table == FF_TABLE_REGISTRY && !registry_ok))
 		refuse_trigger(function, rel, "it is not one of flagforge's tables");
 	ff_check_layout(rel, layout_of(*table));

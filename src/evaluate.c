@@ -268,8 +268,9 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 }
 
 /*
- * flagforge_bucket(tenant, flag_key, user_id): the 0-99 rollout bucket.
- * A NULL tenant or user hashes as the empty string, as in the reference.
+ * flagforge_bucket(tenant, flag_key, user_id): the 0-99 rollout bucket of
+ * the UTF-8 bytes (whatever the database encoding).  A NULL tenant or user
+ * hashes as the empty string, as in the reference.
  */
 Datum
 flagforge_bucket(PG_FUNCTION_ARGS)
@@ -282,6 +283,6 @@ flagforge_bucket(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	(void) ff_text_arg(fcinfo, 0, &tenant);
 	(void) ff_text_arg(fcinfo, 2, &user);
-	PG_RETURN_INT32(ff_bucket(tenant.ptr, tenant.len, key.ptr, key.len,
-							  user.ptr, user.len));
+	PG_RETURN_INT32(ff_resolver_bucket(tenant.ptr, tenant.len, key.ptr, key.len,
+									   user.ptr, user.len));
 }

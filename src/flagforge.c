@@ -13,6 +13,10 @@
  *   evaluate.c     the SQL evaluation functions
  *   admin.c        the DBA functions
  *   triggers.c     the trigger that keeps caches fresh
+ *   encoding.c     hashing the UTF-8 bytes in databases of other encodings
+ *   table_layout.c the layout every table read is checked against
+ *   ddl_guard.c    the event trigger that keeps those layouts
+ *   tenant_access.c tenant-scoped roles and tenant tables' creation
  */
 #include "postgres.h"
 
@@ -20,6 +24,7 @@
 #include "utils/builtins.h"
 
 #include "cache.h"
+#include "encoding.h"
 #include "settings.h"
 
 PG_MODULE_MAGIC;
@@ -34,6 +39,7 @@ _PG_init(void)
 {
 	ff_settings_define();
 	ff_cache_init();
+	ff_encoding_init();
 }
 
 /* flagforge_version(): the version of the loaded library. */

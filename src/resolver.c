@@ -82,6 +82,9 @@ strlist_contains_unsorted(FFStrList list, FFStr s)
 	return false;
 }
 
+/* The bucket function (see resolver.h). */
+FFBucketFunction ff_resolver_bucket = ff_bucket;
+
 /* rollout(p) of the reference: 0 and >= 100 are on for everyone. */
 bool
 ff_rollout_needs_bucket(int percentage)
@@ -98,7 +101,7 @@ decide_rollout(const FFFlag *flag, const FFContext *ctx, int percentage,
 
 	if (ff_rollout_needs_bucket(percentage))
 	{
-		d.bucket = ff_bucket(ctx->tenant.ptr, ctx->tenant.len,
+		d.bucket = ff_resolver_bucket(ctx->tenant.ptr, ctx->tenant.len,
 							 flag->key.ptr, flag->key.len,
 							 ctx->has_user ? ctx->user.ptr : NULL,
 							 ctx->has_user ? ctx->user.len : 0);

@@ -105,6 +105,16 @@ extern bool ff_is_enabled(const FFFlag *flag, const FFOverride *override,
 /* rollout(p) of the reference: 0 and >= 100 are on for everyone. */
 extern bool ff_rollout_needs_bucket(int percentage);
 
+/*
+ * How the resolver computes a rollout bucket: ff_bucket (murmur3.h) on the
+ * bytes as they are, which must be UTF-8.  A host whose strings may be in
+ * another encoding sets a function that converts them first (encoding.c).
+ */
+typedef int (*FFBucketFunction) (const char *tenant, size_t tenant_len,
+								 const char *flag_key, size_t flag_key_len,
+								 const char *user_id, size_t user_id_len);
+extern FFBucketFunction ff_resolver_bucket;
+
 /* The OpenFeature resolution reason of a step (DISABLED, TARGETING_MATCH, SPLIT, ...). */
 extern const char *ff_step_reason(FFStep step);
 

@@ -27,6 +27,14 @@ FROM generate_series(1, 50, 4) f;
 SET search_path = "Tenant ""B""", public;
 SELECT flagforge_set_override('flag_' || f, enabled => f % 3 = 0, rollout_percentage => 40)
 FROM generate_series(2, 50, 5) f;
+-- Tenant-scoped roles, switched on.
+RESET search_path;
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS regress_dump_acme;
+CREATE ROLE regress_dump_acme;
+GRANT SELECT ON flagforge_overrides TO regress_dump_acme;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_dump_acme', 'tenant_3');
+SELECT flagforge_enable_tenant_security();
 SQL
 
 # answers DB: a digest of evaluate_all over many contexts, column and schema tenancy.
@@ -53,6 +61,15 @@ SELECT (SELECT md5(string_agg(f::text, '|' ORDER BY key)) FROM flagforge_flags f
        (SELECT string_agg(table_oid::text, ',' ORDER BY table_oid::text) FROM flagforge_tenant_tables);
 SQL
 }
+# security DB: row security on, the policy, and what the bound role sees.
+security() {
+    psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+SELECT relrowsecurity, (SELECT count(*) FROM pg_policy WHERE polrelid = c.oid), (SELECT count(*) FROM flagforge_tenant_security)
+FROM pg_class c WHERE c.oid = 'flagforge_overrides'::regclass;
+SET ROLE regress_dump_acme;
+SELECT string_agg(DISTINCT tenant_id, ',') FROM flagforge_overrides;
+SQL
+}
 # audit DB: a digest of the audit trail.
 audit() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" -c "SELECT count(*) || ' ' || md5(string_agg(a::text, '|' ORDER BY id)) FROM flagforge_audit a"
@@ -71,7 +88,14 @@ before=$(answers dump_source); after=$(answers dump_target)
 rows_before=$(rows dump_source); rows_after=$(rows dump_target)
 exact_answers=$(answers dump_exact); exact_rows=$(rows dump_exact)
 audit_before=$(audit dump_source); audit_exact=$(audit dump_exact)
-psql -X -q -c "DROP DATABASE dump_source" -c "DROP DATABASE dump_target" -c "DROP DATABASE dump_exact"
+security_target=$(security dump_target); security_exact=$(security dump_exact)
+psql -X -q -c "DROP DATABASE dump_source" -c "DROP DATABASE dump_target" -c "DROP DATABASE dump_exact" -c "DROP ROLE regress_dump_acme"
+for got in "$security_target" "$security_exact"; do
+    if [ "$got" != "$(printf 't|1|1\ntenant_3')" ]; then
+        echo "FAIL: tenant security after pg_restore: $got"
+        exit 1
+    fi
+done
 if [ "$audit_before" != "$audit_exact" ] || [ "$exact_answers" != "$before" ] || [ "$exact_rows" != "$rows_before" ]; then
     echo "FAIL: a restore with session_replication_role = replica differs"
     echo "audit: $audit_before / $audit_exact"
@@ -84,4 +108,5 @@ if [ "$before" != "$after" ] || [ "$rows_before" != "$rows_after" ]; then
     exit 1
 fi
 echo "ok - $counts survive pg_dump/pg_restore with identical rows and answers"
+echo "ok - tenant security survives pg_dump/pg_restore: row security on, the policy, the switch, and the bound role sees only its tenant"
 echo "ok - with session_replication_role = replica the audit trail is restored exactly (${audit_before%% *} rows)"

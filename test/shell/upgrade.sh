@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 fail() { echo "FAIL: $*"; exit 1; }
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 default=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" flagforge.control)
 # Versions with a full install script, oldest first.
@@ -24,6 +25,25 @@ psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d upgrade_walked <<'SQL'
 INSERT INTO flagforge_flags (key, name, default_enabled, rollout_percentage) VALUES ('kept', 'Kept', true, 30);
 INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled, enabled_for_users) VALUES ('acme', 'kept', false, '{vip}');
 SQL
+# 1.0 state the upgrade must carry over: a tenant table made by a delegated
+# admin (and so owned by it), and tenant security switched on.
+if [ "$oldest" = 1.0 ]; then
+    psql -X -q -o /dev/null -v ON_ERROR_STOP=1 -d upgrade_walked <<'SQL'
+DROP ROLE IF EXISTS regress_upgrade_delegate;
+CREATE ROLE regress_upgrade_delegate;
+GRANT CREATE ON DATABASE upgrade_walked TO regress_upgrade_delegate;
+GRANT REFERENCES, SELECT ON flagforge_flags TO regress_upgrade_delegate;
+GRANT INSERT, SELECT ON flagforge_tenant_tables TO regress_upgrade_delegate;
+GRANT EXECUTE ON FUNCTION flagforge_create_tenant_schema(text, boolean), flagforge_attach_triggers(regclass, text, boolean)
+    TO regress_upgrade_delegate;
+SET ROLE regress_upgrade_delegate;
+SELECT flagforge_create_tenant_schema('upgrade_tenant');
+INSERT INTO upgrade_tenant.flagforge_overrides (flag_key, enabled) VALUES ('kept', true);
+RESET ROLE;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_upgrade_delegate', 'acme');
+SELECT flagforge_enable_tenant_security();
+SQL
+fi
 rows() { psql -X -A -t -d upgrade_walked -c "SELECT (SELECT string_agg(f::text, ',') FROM (SELECT key, name, default_enabled, rollout_percentage FROM flagforge_flags) f) || '|' || (SELECT string_agg(o::text, ',') FROM (SELECT tenant_id, flag_key, enabled, enabled_for_users FROM flagforge_overrides) o)"; }
 rows_before=$(rows)
 
@@ -39,6 +59,21 @@ while [ "$current" != "$default" ]; do
     steps=$((steps + 1))
 done
 
+if [ "$oldest" = 1.0 ]; then
+    carried=$(psql -X -A -t -v ON_ERROR_STOP=1 -d upgrade_walked -c "
+        SELECT pg_get_userbyid(c.relowner) = pg_get_userbyid(e.extowner),
+               has_table_privilege('regress_upgrade_delegate', c.oid, 'INSERT, UPDATE, DELETE, SELECT'),
+               (SELECT count(*) FROM flagforge_tenant_security),
+               (SELECT relrowsecurity FROM pg_class WHERE oid = 'flagforge_overrides'::regclass)
+        FROM pg_class c, pg_extension e WHERE c.oid = 'upgrade_tenant.flagforge_overrides'::regclass AND e.extname = 'flagforge'")
+    [ "$carried" = "t|t|1|t" ] || fail "1.0 state not carried over (owner moved|delegate keeps DML|security on|RLS on): $carried"
+    echo "ok - the 1.0 tenant table now belongs to the extension owner (its creator keeps DML), tenant security stays on"
+    psql -X -q -d upgrade_walked -c "DROP SCHEMA upgrade_tenant CASCADE" -c "TRUNCATE flagforge_tenant_roles" \
+        -c "SELECT flagforge_disable_tenant_security()" -c "REVOKE ALL ON DATABASE upgrade_walked FROM regress_upgrade_delegate" \
+        -c "REVOKE ALL ON flagforge_flags, flagforge_tenant_tables FROM regress_upgrade_delegate" \
+        -c "REVOKE ALL ON FUNCTION flagforge_create_tenant_schema(text, boolean), flagforge_attach_triggers(regclass, text, boolean) FROM regress_upgrade_delegate" >/dev/null
+fi
+
 # What an installation looks like: members, function definitions, columns, constraints, triggers.
 describe() {
     psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
@@ -53,6 +88,18 @@ WHERE c.relname LIKE 'flagforge\_%' AND c.relkind = 'r' ORDER BY 1, 2;
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conname LIKE 'flagforge\_%' OR conrelid::regclass::text LIKE 'flagforge\_%' ORDER BY 1, 2;
 SELECT tgrelid::regclass, tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2;
 SELECT extversion FROM pg_extension WHERE extname = 'flagforge';
+-- Grants and ownership: every ACL of a member, row security, policies, event triggers.
+SELECT pg_describe_object(d.classid, d.objid, 0),
+       COALESCE(p.proacl::text, c.relacl::text, ''), COALESCE(p.prosecdef::text, ''),
+       COALESCE(c.relrowsecurity::text, ''), COALESCE(c.relforcerowsecurity::text, ''),
+       pg_get_userbyid(COALESCE(p.proowner, c.relowner))
+FROM pg_depend d
+LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'flagforge') AND d.deptype = 'e' ORDER BY 1;
+SELECT polrelid::regclass, polname, polcmd, polpermissive, polroles::regrole[]::text,
+       pg_get_expr(polqual, polrelid), pg_get_expr(polwithcheck, polrelid) FROM pg_policy ORDER BY 1, 2;
+SELECT evtname, evtevent, evtenabled, evtfoid::regprocedure, evttags FROM pg_event_trigger ORDER BY 1;
 SQL
 }
 walked=$(describe upgrade_walked); fresh=$(describe upgrade_fresh)
@@ -62,5 +109,5 @@ if [ "$walked" != "$fresh" ]; then
 fi
 dx_walked=$(psql -X -d upgrade_walked -c '\dx+ flagforge'); dx_fresh=$(psql -X -d upgrade_fresh -c '\dx+ flagforge')
 [ "$dx_walked" = "$dx_fresh" ] || fail "\\dx+ flagforge differs"
-psql -X -q -c "DROP DATABASE upgrade_walked" -c "DROP DATABASE upgrade_fresh"
-echo "ok - from $oldest to $default in $steps step(s): \\dx+, function definitions, tables and triggers equal a fresh install (versions: $(echo $versions))"
+psql -X -q -c "DROP DATABASE upgrade_walked" -c "DROP DATABASE upgrade_fresh" -c "DROP ROLE IF EXISTS regress_upgrade_delegate"
+echo "ok - from $oldest to $default in $steps step(s): \\dx+, function definitions, tables, triggers, grants, ACLs, policies and event triggers equal a fresh install (versions: $(echo $versions))"
