@@ -70,6 +70,38 @@ SELECT name FROM flagforge_flags WHERE key = 'new_dashboard';
 -- A schema without the app's tables is an error naming it.
 SELECT * FROM flagforge_import_django('no_such_schema');
 
+-- A plain user's look-alike tenant table is not read, and no function of its runs
+-- (a column of its own type whose output function would make it superuser).
+RESET client_min_messages;
+CREATE ROLE regress_django_mallory;
+GRANT CREATE ON DATABASE contrib_regression TO regress_django_mallory;
+SET ROLE regress_django_mallory;
+CREATE SCHEMA tenant_mallory;
+CREATE TYPE tenant_mallory.evil AS ENUM ('x');
+CREATE FUNCTION tenant_mallory.evil_json(tenant_mallory.evil) RETURNS json LANGUAGE plpgsql AS $$
+BEGIN EXECUTE 'ALTER ROLE regress_django_mallory SUPERUSER'; RETURN '"x"'; END $$;
+CREATE CAST (tenant_mallory.evil AS json) WITH FUNCTION tenant_mallory.evil_json(tenant_mallory.evil);
+CREATE TABLE tenant_mallory.tenant_flag_override (
+    id bigserial PRIMARY KEY, key_id bigint NOT NULL, enabled boolean, rollout_percentage integer,
+    enabled_for_users jsonb NOT NULL DEFAULT '[]', enabled_for_groups jsonb NOT NULL DEFAULT '[]',
+    v tenant_mallory.evil DEFAULT 'x');
+INSERT INTO tenant_mallory.tenant_flag_override (key_id, enabled) SELECT 1, true;
+RESET ROLE;
+UPDATE django_app.feature_flag_definition SET rollout_percentage = 10 WHERE key = 'dark_mode';
+SELECT * FROM flagforge_import_django('django_app');
+SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'regress_django_mallory';
+SELECT count(*) AS mallory_tenant_tables FROM flagforge_tenant_tables WHERE table_oid::text LIKE 'tenant_mallory.%';
+-- Naming the plain user's schema trusts its owner's tables, but still runs no code of
+-- theirs: a column of a type defined in the database is refused.
+CREATE TABLE tenant_mallory.feature_flag_definition (id bigint, key text, name text, v tenant_mallory.evil DEFAULT 'x');
+ALTER TABLE tenant_mallory.feature_flag_definition OWNER TO regress_django_mallory;
+SELECT * FROM flagforge_import_django('tenant_mallory');
+SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'regress_django_mallory';
+SET client_min_messages = warning;
+DROP SCHEMA tenant_mallory CASCADE;
+REVOKE CREATE ON DATABASE contrib_regression FROM regress_django_mallory;
+DROP ROLE regress_django_mallory;
+
 RESET client_min_messages;
 SET client_min_messages = warning;
 DROP SCHEMA django_app CASCADE;
