@@ -155,6 +155,8 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
+    grant_row record;
+    new_schema boolean := false;
     target regclass;
     tenant_column text := CASE WHEN with_tenant_id
         THEN 'tenant_id text COLLATE "C" NOT NULL, ' ELSE '' END;
@@ -174,6 +176,7 @@ BEGIN
                    WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
         EXECUTE pg_catalog.format('CREATE SCHEMA %I AUTHORIZATION %I', schema_name,
                                   (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+        new_schema := true;
     END IF;
     target := pg_catalog.to_regclass(pg_catalog.format('%I.flagforge_overrides', schema_name));
     IF target IS NOT NULL THEN
@@ -211,6 +214,21 @@ BEGIN
     target := pg_catalog.format('%I.flagforge_overrides', schema_name)::regclass;
     EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
+    -- Whoever may change flagforge_overrides may change this table too (and use the
+    -- schema, when this call created it), and so may its creator.
+    FOR grant_row IN
+        SELECT r.rolname, a.privilege_type
+        FROM pg_catalog.pg_class c
+        CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+        JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+        WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.flagforge_overrides'::pg_catalog.regclass
+          AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+    LOOP
+        EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', grant_row.privilege_type, target, grant_row.rolname);
+        IF new_schema THEN
+            EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %I TO %I', schema_name, grant_row.rolname);
+        END IF;
+    END LOOP;
     IF creator OPERATOR(pg_catalog.<>) (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target) THEN
         EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', target,
                                   (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
