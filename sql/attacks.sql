@@ -111,6 +111,12 @@ WITH targets AS (
         'ALTER TABLE %s DROP CONSTRAINT IF EXISTS flagforge_overrides_rollout_range']) AS cmd
 )
 SELECT pg_temp.try(cmd) AS outcome, count(*) AS attempts FROM commands GROUP BY 1 ORDER BY 1;
+-- Nor its triggers or row-level security policy.
+ALTER TRIGGER flagforge_overrides_audit ON flagforge_overrides RENAME TO regress_renamed;
+ALTER TABLE flagforge_overrides RENAME CONSTRAINT flagforge_overrides_rollout_range TO regress_renamed;
+ALTER POLICY flagforge_tenant_scoped ON flagforge_overrides USING (true);
+DROP POLICY flagforge_tenant_scoped ON flagforge_overrides;
+DROP TRIGGER flagforge_flags_row_changed ON flagforge_flags;
 -- Harmless settings stay allowed.
 ALTER TABLE flagforge_overrides SET (fillfactor = 90);
 ALTER TABLE flagforge_overrides ALTER COLUMN tenant_id SET STATISTICS 500;

@@ -12,8 +12,8 @@
  * tables, every ALTER TABLE subcommand but the harmless ones (storage and
  * statistics settings, clustering, replica identity, added constraints,
  * enabling triggers, which pg_restore does),
- * renames, SET SCHEMA, and DROP TRIGGER / DROP POLICY of flagforge's own
- * triggers and policy.  The extension's own scripts (CREATE and ALTER
+ * renames, SET SCHEMA, ALTER POLICY, and DROP TRIGGER / DROP POLICY of
+ * flagforge's own triggers and policy.  The extension's own scripts (CREATE and ALTER
  * EXTENSION) are not checked.
  */
 #include "postgres.h"
@@ -158,7 +158,16 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 				Oid			relid = range_var_table(stmt->relation);
 
 				if (stmt->renameType != OBJECT_SCHEMA && is_protected_table(relid))
-					refuse(relid, "rename in");
+					refuse(relid, stmt->renameType == OBJECT_TABLE ? "rename" :
+						   "rename a column, constraint, trigger or policy of");
+				break;
+			}
+		case T_AlterPolicyStmt:
+			{
+				Oid			relid = range_var_table(((AlterPolicyStmt *) parsetree)->table);
+
+				if (is_protected_table(relid))
+					refuse(relid, "alter the policy of");
 				break;
 			}
 		case T_AlterObjectSchemaStmt:

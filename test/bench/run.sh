@@ -91,6 +91,7 @@ else
     MEM_FLAGS=20000 MEM_TENANTS=10000 BOUND_TENANTS=100000 IMPORT_FLAGS=10000
 fi
 BOUND_LIMIT=8MB
+BOUND_MAP_TENANTS=10000 BOUND_MAP_ROWS=20000   # benchmark 8 (issue 10's reproduction)
 
 BENCH_DIR=/tmp/ffbench
 BENCH_PORT=56000
@@ -509,6 +510,29 @@ fig 7 "import $IMPORT_FLAGS flags, unchanged" "$unchanged_ms" ms
 fig 7 "import $IMPORT_FLAGS flags, a tenth changed" "$changed_ms" ms
 fig 7 "plain INSERT of $IMPORT_FLAGS flags" "$plain_ms" ms
 check 7 "import of $IMPORT_FLAGS flags (created)" "$(fmt "$created_ms" 0)" "<=" 2000 " ms"
+
+# ---------------------------------------------------------------------------
+# 8. A memory bound smaller than what one query needs
+# ---------------------------------------------------------------------------
+echo
+echo "== 8. two flags each overridden by $BOUND_MAP_TENANTS tenants, evaluated per row over $BOUND_MAP_ROWS rows: 1MB bound vs default"
+q -c "SET client_min_messages = warning" -c "TRUNCATE flagforge_flags CASCADE" \
+  -c "INSERT INTO flagforge_flags (key, name, default_enabled) VALUES ('m1', 'M1', false), ('m2', 'M2', true)" \
+  -c "INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled, enabled_for_users)
+      SELECT 't' || i, k, i % 3 = 0, ARRAY['u' || i] FROM generate_series(1, $BOUND_MAP_TENANTS) i, unnest(ARRAY['m1', 'm2']) k"
+two_maps="SELECT count(*) FILTER (WHERE flagforge_is_enabled('m1', 't' || (i % $BOUND_MAP_TENANTS + 1), 'u' || i)
+                                AND flagforge_is_enabled('m2', 't' || ((i * 7) % $BOUND_MAP_TENANTS + 1), 'u' || i))
+          FROM generate_series(1, $BOUND_MAP_ROWS) i"
+# Each run starts cold (a write invalidates every cache), so both load the two maps once;
+# what the ratio shows is whether the bound adds a cost per row (in 1.0 it reloaded both maps on every row).
+cold="UPDATE flagforge_flags SET name = name WHERE key = 'm1'"
+default_bound_ms=$(timed_ms "$cold" "$two_maps")
+small_bound_ms=$(timed_ms "$cold" "SET flagforge.cache_memory_limit = '1MB'; $two_maps")
+printf '   %-52s %10s ms\n' "default bound (64MB)" "$(fmt "$default_bound_ms")"
+printf '   %-52s %10s ms  (1MB / default: %sx)\n' "1MB bound (both maps together exceed it)" "$(fmt "$small_bound_ms")" "$(fmt "$(calc "$small_bound_ms / $default_bound_ms")" 2)"
+fig 8 "two overridden flags per row, default bound" "$default_bound_ms" ms
+fig 8 "two overridden flags per row, 1MB bound" "$small_bound_ms" ms
+check 8 "1MB bound / default bound, two 10k-tenant flag maps per row" "$(fmt "$(calc "$small_bound_ms / $default_bound_ms")" 2)" "<=" 1.5 x
 
 # ---------------------------------------------------------------------------
 # Summary
