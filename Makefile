@@ -13,9 +13,9 @@ DATA        = $(wildcard $(EXTENSION)--*.sql)
 PG_CPPFLAGS = -I$(srcdir)/src -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = -lyaml
 
-REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export explain tenant_schemas security tenant_security audit attacks import_django bad_input
+REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export yaml_limits explain tenant_schemas security tenant_security audit attacks import_django bad_input
 REGRESS_OPTS = --load-extension=$(EXTENSION)
-ISOLATION      = cross_session notify one_state
+ISOLATION      = cross_session notify one_state import_merge
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation
 
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out

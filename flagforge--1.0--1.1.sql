@@ -42,10 +42,11 @@ LANGUAGE C;
 REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_guard_ddl() FROM PUBLIC;
 
 COMMENT ON FUNCTION @extschema@.flagforge_guard_ddl() IS
-    'Event trigger: refuses ALTER TABLE, renames, SET SCHEMA and dropping flagforge''s triggers or policy on flagforge''s tables and registered tenant tables (storage and statistics settings stay allowed).';
+    'Event trigger: refuses ALTER TABLE (but storage and statistics settings), renames, SET SCHEMA, new rules and policies, and dropping flagforge''s triggers or policy, on flagforge''s tables and registered tenant tables; renaming or re-owning the extension''s schema; ALTER EXTENSION flagforge ADD/DROP.';
 
 CREATE EVENT TRIGGER flagforge_guard_ddl ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE', 'ALTER TRIGGER', 'ALTER POLICY', 'DROP TRIGGER', 'DROP POLICY')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER TRIGGER', 'ALTER POLICY', 'DROP TRIGGER', 'DROP POLICY',
+                 'CREATE RULE', 'CREATE POLICY', 'ALTER SCHEMA', 'ALTER EXTENSION')
     EXECUTE FUNCTION @extschema@.flagforge_guard_ddl();
 
 COMMENT ON EVENT TRIGGER flagforge_guard_ddl IS
@@ -57,9 +58,13 @@ COMMENT ON EVENT TRIGGER flagforge_guard_ddl IS
 ALTER TABLE @extschema@.flagforge_audit
     DROP CONSTRAINT flagforge_audit_action,
     ADD CONSTRAINT flagforge_audit_action
-        CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'PRUNE']));
+        CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'PRUNE', 'DROP']));
 COMMENT ON COLUMN @extschema@.flagforge_audit.action IS
-    'INSERT, UPDATE, DELETE or TRUNCATE; PRUNE for a flagforge_prune_audit() call (new_row holds older_than and deleted).';
+    'INSERT, UPDATE, DELETE or TRUNCATE; PRUNE for a flagforge_prune_audit() call (new_row holds older_than and deleted); DROP for a dropped tenant table (actor is the session user).';
+
+-- Bound roles (flagforge_tenant_roles) read only their tenants' rows of the trail.
+ALTER TABLE @extschema@.flagforge_audit ENABLE ROW LEVEL SECURITY;
+
 
 CREATE FUNCTION @extschema@.flagforge_audit_guard()
 RETURNS trigger
@@ -117,30 +122,49 @@ ALTER TABLE @extschema@.flagforge_overrides ENABLE ROW LEVEL SECURITY;
 CREATE POLICY flagforge_tenant_scoped ON @extschema@.flagforge_overrides
     USING (@extschema@.flagforge_tenant_allowed(tenant_id))
     WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id));
+CREATE POLICY flagforge_tenant_scoped ON @extschema@.flagforge_audit FOR SELECT
+    USING (tenant_id IS NULL OR @extschema@.flagforge_tenant_allowed(tenant_id));
 
 COMMENT ON COLUMN @extschema@.flagforge_tenant_roles.role_name IS
     'The role bound: its members (and itself, as session or current user) manage only the listed tenants.';
 
+-- The SECURITY DEFINER functions below write tables they name; they first
+-- check that the schema of that name is still the extension's (flagforge_guard_ddl
+-- refuses renaming it, but a superuser can switch event triggers off).
 CREATE OR REPLACE FUNCTION @extschema@.flagforge_enable_tenant_security()
 RETURNS void
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$
-    INSERT INTO @extschema@.flagforge_tenant_security (enabled) VALUES (true) ON CONFLICT DO NOTHING
-$$;
+AS $fn$
+BEGIN
+    IF pg_catalog.to_regnamespace('@extschema@') IS DISTINCT FROM
+       (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge') THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = 'the schema of extension flagforge has been renamed';
+    END IF;
+    INSERT INTO @extschema@.flagforge_tenant_security (enabled) VALUES (true) ON CONFLICT DO NOTHING;
+END
+$fn$;
 
 COMMENT ON FUNCTION @extschema@.flagforge_enable_tenant_security() IS
     'Enforce flagforge_tenant_roles: bound roles see and change only their tenants'' overrides (evaluation is not affected). Kept by pg_dump.';
 
 CREATE OR REPLACE FUNCTION @extschema@.flagforge_disable_tenant_security()
 RETURNS void
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$
-    DELETE FROM @extschema@.flagforge_tenant_security
-$$;
+AS $fn$
+BEGIN
+    IF pg_catalog.to_regnamespace('@extschema@') IS DISTINCT FROM
+       (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge') THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = 'the schema of extension flagforge has been renamed';
+    END IF;
+    DELETE FROM @extschema@.flagforge_tenant_security;
+END
+$fn$;
 
 COMMENT ON FUNCTION @extschema@.flagforge_disable_tenant_security() IS
     'Stop enforcing flagforge_tenant_roles (undo flagforge_enable_tenant_security()).';
@@ -174,8 +198,7 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n
                    WHERE n.nspname OPERATOR(pg_catalog.=) schema_name) THEN
-        EXECUTE pg_catalog.format('CREATE SCHEMA %I AUTHORIZATION %I', schema_name,
-                                  (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+        EXECUTE pg_catalog.format('CREATE SCHEMA %I', schema_name);
         new_schema := true;
     END IF;
     target := pg_catalog.to_regclass(pg_catalog.format('%I.flagforge_overrides', schema_name));
@@ -232,6 +255,10 @@ BEGIN
     IF creator OPERATOR(pg_catalog.<>) (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) target) THEN
         EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', target,
                                   (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+        IF new_schema THEN
+            EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %I TO %I', schema_name,
+                                      (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) creator));
+        END IF;
     END IF;
     PERFORM @extschema@.flagforge_attach_triggers(target, 'flagforge_overrides', true);
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', target,
@@ -245,7 +272,7 @@ $fn$;
 REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_create_tenant_table(text, boolean, oid) FROM PUBLIC;
 
 COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_table(text, boolean, oid) IS
-    'Internal: creates a registered tenant table as the extension owner (called by flagforge_create_tenant_schema after its privilege check); the creator gets the schema when it is new and DML on the table.';
+    'Internal: creates a registered tenant table as the extension owner (called by flagforge_create_tenant_schema after its privilege check); a new schema belongs to the extension owner too; the creator and the roles granted on flagforge_overrides get DML on the table and USAGE on a new schema.';
 
 CREATE OR REPLACE FUNCTION @extschema@.flagforge_create_tenant_schema(
     schema_name text, with_tenant_id boolean DEFAULT false)
@@ -254,7 +281,7 @@ AS 'MODULE_PATHNAME', 'flagforge_create_tenant_schema'
 LANGUAGE C VOLATILE;
 
 COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_schema(text, boolean) IS
-    'Create the schema if missing (owned by the caller, who needs CREATE on the database) and a registered flagforge_overrides table in it (owned by the extension owner; the caller, who needs CREATE on an existing schema, gets SELECT, INSERT, UPDATE, DELETE), without tenant_id unless with_tenant_id.';
+    'Create the schema if missing (the caller needs CREATE on the database) and a registered flagforge_overrides table in it (the caller needs CREATE on an existing schema), both owned by the extension owner; the caller and the roles granted on flagforge_overrides get DML on the table and USAGE on a new schema. Without tenant_id unless with_tenant_id.';
 
 -- Tables made by 1.0 belong to whoever created them: give them to the
 -- extension owner, leaving their creator the rights to change rows.
@@ -409,5 +436,34 @@ BEGIN
         END LOOP;
     END IF;
     DROP TABLE pg_temp.flagforge_django_definitions;
+END
+$fn$;
+
+-- ---------------------------------------------------------------------------
+-- Dropped tenant tables: forgotten (only when the extension's schema is the
+-- one its name says) and recorded in the trail
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION @extschema@.flagforge_forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF pg_catalog.to_regnamespace('@extschema@') IS DISTINCT FROM
+       (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge')
+       OR pg_catalog.to_regclass('@extschema@.flagforge_tenant_tables') IS NULL THEN
+        RETURN;
+    END IF;
+    WITH gone AS (
+        DELETE FROM @extschema@.flagforge_tenant_tables t
+        USING pg_catalog.pg_event_trigger_dropped_objects() d
+        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.objid OPERATOR(pg_catalog.=) t.table_oid::pg_catalog.oid
+        RETURNING d.object_identity, d.schema_name)
+    INSERT INTO @extschema@.flagforge_audit (actor, app_actor, action, table_name, tenant_id)
+    SELECT SESSION_USER, NULLIF(pg_catalog.current_setting('flagforge.actor', true), ''),
+           'DROP', gone.object_identity, gone.schema_name
+    FROM gone;
 END
 $fn$;

@@ -117,6 +117,17 @@ ALTER TABLE flagforge_overrides RENAME CONSTRAINT flagforge_overrides_rollout_ra
 ALTER POLICY flagforge_tenant_scoped ON flagforge_overrides USING (true);
 DROP POLICY flagforge_tenant_scoped ON flagforge_overrides;
 DROP TRIGGER flagforge_flags_row_changed ON flagforge_flags;
+-- Nor rules or policies that would rewrite what the trail or evaluation sees, nor membership.
+CREATE RULE regress_keep AS ON DELETE TO flagforge_audit DO INSTEAD NOTHING;
+CREATE POLICY regress_open ON flagforge_overrides USING (true);
+ALTER EXTENSION flagforge DROP TABLE flagforge_flags;
+ALTER TABLE flagforge_overrides ENABLE TRIGGER flagforge_overrides_row_changed;
+-- The extension's schema keeps its name and owner (its functions name it): in 1.0 a database
+-- owner could rename public, plant a flagforge_tenant_tables with a trigger, and become
+-- superuser through the SECURITY DEFINER event trigger.
+ALTER SCHEMA public RENAME TO regress_public_orig;
+ALTER SCHEMA public OWNER TO regress_attacker;
+SELECT nspname, pg_get_userbyid(nspowner) FROM pg_namespace WHERE oid = (SELECT extnamespace FROM pg_extension WHERE extname = 'flagforge');
 -- Harmless settings stay allowed.
 ALTER TABLE flagforge_overrides SET (fillfactor = 90);
 ALTER TABLE flagforge_overrides ALTER COLUMN tenant_id SET STATISTICS 500;
@@ -170,6 +181,26 @@ SELECT flagforge_create_tenant_schema('regress_layout_tenant');
 SELECT flagforge_create_tenant_schema('pg_catalog');
 RESET ROLE;
 SELECT actor, action, table_name FROM flagforge_audit WHERE table_name = 'regress_delegated.flagforge_overrides';
+
+-- A tenant schema may not be named like another role ("$user" puts it first on that role's path).
+SELECT flagforge_create_tenant_schema('regress_attacker');
+-- Rows written into the registry by hand never make evaluation read a view, a partitioned
+-- table, or the extension's own table (a view crashed 1.0; the own table changed every answer).
+CREATE SCHEMA regress_fake;
+CREATE VIEW regress_fake.flagforge_overrides AS
+    SELECT 'beta'::text AS flag_key, true AS enabled, NULL::int AS rollout_percentage, '{}'::text[] AS enabled_for_users,
+           '{}'::text[] AS enabled_for_groups, now() AS updated_at, NULL::text AS updated_by;
+INSERT INTO flagforge_tenant_tables (table_oid) VALUES ('regress_fake.flagforge_overrides'), ('flagforge_overrides');
+SET search_path = regress_fake, public;
+SELECT flagforge_is_enabled('beta', 'acme') AS view_registered_is_ignored;
+RESET search_path;
+SELECT flagforge_is_enabled('beta', 'initech') AS own_table_registered_is_ignored;
+DELETE FROM flagforge_tenant_tables WHERE table_oid IN ('regress_fake.flagforge_overrides'::regclass, 'flagforge_overrides'::regclass);
+DROP SCHEMA regress_fake CASCADE;
+-- Dropping a tenant table is recorded.
+SELECT flagforge_create_tenant_schema('regress_dropped_tenant') IS NOT NULL AS created;
+DROP SCHEMA regress_dropped_tenant CASCADE;
+SELECT actor, action, table_name, tenant_id FROM flagforge_audit WHERE action = 'DROP';
 
 -- A role with no grants learns nothing and changes nothing.
 SET ROLE regress_attacker;

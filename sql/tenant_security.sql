@@ -44,6 +44,13 @@ SET ROLE regress_global_admin;
 SELECT tenant_id, flag_key, enabled FROM flagforge_overrides ORDER BY 1, 2;
 RESET ROLE;
 
+-- A bound role with SELECT on the trail reads only its tenants' rows (and definitions').
+GRANT SELECT ON flagforge_audit TO regress_acme_admin;
+SET ROLE regress_acme_admin;
+SELECT DISTINCT tenant_id FROM flagforge_audit ORDER BY 1;
+RESET ROLE;
+REVOKE SELECT ON flagforge_audit FROM regress_acme_admin;
+
 -- Tenant roles cannot edit the mapping or switch the security off.
 SET ROLE regress_acme_admin;
 INSERT INTO flagforge_tenant_roles VALUES ('regress_acme_admin', 'globex');

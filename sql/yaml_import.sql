@@ -180,6 +180,7 @@ SELECT * FROM flagforge_import_yaml('flags: [a, b]');
 SELECT * FROM flagforge_import_yaml('flags: {a: {name: "unclosed}}');
 SELECT * FROM flagforge_import_yaml(E'flags:\n  a: {name: x}\n---\nflags: {}\n');
 SELECT * FROM flagforge_import_yaml($$
+flags: {}
 overrides:
   acme: {ghost: {enabled: true}}
 $$);
@@ -207,11 +208,23 @@ SELECT * FROM flagforge_import_yaml(repeat('[', 20000));
 SELECT * FROM flagforge_import_yaml('flags: {a: {name: x, environments: ' || repeat('[', 20000) || '}}');
 SELECT * FROM flagforge_import_yaml('flags: ' || repeat('{a: ', 100) || '1' || repeat('}', 100));
 
--- Empty documents hold no flags; with prune they are refused rather than deleting every flag.
+-- A document without a flags mapping is refused, as the FlagForge library refuses it
+-- ("flags: Field required"): empty, only comments, flags: null, only overrides.
+\set VERBOSITY default
 SELECT * FROM flagforge_import_yaml('');
+\set VERBOSITY terse
+SELECT * FROM flagforge_import_yaml(E'# feature flags\n# none yet\n');
 SELECT * FROM flagforge_import_yaml('flags:');
+SELECT * FROM flagforge_import_yaml('--- ~');
+SELECT * FROM flagforge_import_yaml($$
+overrides:
+  acme: {yes_flag: {enabled: true}}
+$$);
+SELECT count(*) AS flags_after_empty_documents FROM flagforge_flags;
+-- flags: {} is a file with no flags: nothing to import; with prune it is refused
+-- rather than deleting every flag.
+SELECT * FROM flagforge_import_yaml('flags: {}');
 SELECT * FROM flagforge_import_yaml('flags: {}', prune => true, dry_run => true);
-SELECT * FROM flagforge_import_yaml('# only a comment', prune => true);
 
 -- Import runs in one statement: a failure in a later part rolls back earlier parts.
 CREATE FUNCTION pg_temp.refuse_fresh() RETURNS trigger LANGUAGE plpgsql AS

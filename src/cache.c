@@ -157,12 +157,22 @@ invalidate_callback(Datum arg, Oid relid)
 	}
 }
 
-/* A schema was renamed or dropped: a tenant schema's name is its default tenant. */
+/*
+ * A schema changed: when it is a tenant schema (its name is its default
+ * tenant), reload.  Other schemas' changes (a GRANT in a loop, say) cost
+ * nothing.
+ */
 static void
 namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (ntenant_sources > 0)
-		flags_valid = false;
+	for (int i = 0; i < ntenant_sources; i++)
+		if (hashvalue == 0 ||
+			GetSysCacheHashValue1(NAMESPACEOID,
+								  ObjectIdGetDatum(tenant_sources[i].namespace_oid)) == hashvalue)
+		{
+			flags_valid = false;
+			return;
+		}
 }
 
 /* Release the statement snapshot (before the transaction's resource owner goes). */

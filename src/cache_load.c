@@ -17,7 +17,9 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 #include "catalog/pg_type.h"
@@ -28,6 +30,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "cache_load.h"
 #include "catalog.h"
@@ -323,6 +326,32 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 	return rows;
 }
 
+/*
+ * True when a registered table may be read as a tenant table: a plain table
+ * (a view or a partitioned table has no rows to scan), not one of the
+ * extension's own, and, once 1.1 is installed (it creates tenant tables as
+ * the extension owner and gives 1.0's to it), owned by the extension owner.
+ * So a row an administrator wrote into the registry cannot make evaluation
+ * read a table of theirs.
+ */
+static bool
+usable_tenant_table(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class form;
+	bool		usable;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;			/* dropped */
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	usable = form->relkind == RELKIND_RELATION &&
+		getExtensionOfObject(RelationRelationId, relid) == InvalidOid &&
+		(form->relowner == ff_extension_owner() ||
+		 !OidIsValid(get_relname_relid("flagforge_tenant_security", ff_extension_schema())));
+	ReleaseSysCache(tuple);
+	return usable;
+}
+
 /* The registered tenant tables that still exist. */
 FFLoadedTenantTable *
 ff_load_tenant_tables(MemoryContext cxt, int *count)
@@ -345,12 +374,13 @@ ff_load_tenant_tables(MemoryContext cxt, int *count)
 	scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		bool		isnull;
-		Oid			relid = DatumGetObjectId(heap_getattr(tuple, att_table, desc, &isnull));
-		bool		has_tenant_id = DatumGetBool(heap_getattr(tuple, att_has_tenant_id, desc, &isnull));
+		bool		relid_null;
+		bool		flag_null;
+		Oid			relid = DatumGetObjectId(heap_getattr(tuple, att_table, desc, &relid_null));
+		bool		has_tenant_id = DatumGetBool(heap_getattr(tuple, att_has_tenant_id, desc, &flag_null));
 
-		/* A row left behind by a dropped table is not a tenant table. */
-		if (!OidIsValid(get_rel_namespace(relid)))
+		/* A row left behind by a dropped table is not a tenant table, nor is a view. */
+		if (relid_null || flag_null || !usable_tenant_table(relid))
 			continue;
 		if (n == capacity)
 		{
@@ -386,5 +416,5 @@ ff_is_registered_tenant_table(Oid relid)
 	found = HeapTupleIsValid(systable_getnext(scan));
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	return found;
+	return found && usable_tenant_table(relid);
 }

@@ -11,10 +11,14 @@
  * trigger refuses, on the extension's tables and the registered tenant
  * tables, every ALTER TABLE subcommand but the harmless ones (storage and
  * statistics settings, clustering, replica identity, added constraints,
- * enabling triggers, which pg_restore does),
- * renames, SET SCHEMA, ALTER POLICY, and DROP TRIGGER / DROP POLICY of
- * flagforge's own triggers and policy.  The extension's own scripts (CREATE and ALTER
- * EXTENSION) are not checked.
+ * ENABLE ALWAYS TRIGGER, which pg_restore does),
+ * renames, SET SCHEMA, ALTER POLICY, DROP TRIGGER / DROP POLICY of
+ * flagforge's own triggers and policy, and new rules and policies (which
+ * could silently rewrite what the trail or evaluation sees; an owner's own
+ * triggers stay allowed).  It also refuses renaming the extension's schema or giving it
+ * another owner (the SQL of flagforge's functions names it), and ALTER
+ * EXTENSION flagforge ADD/DROP.  The extension's own scripts (CREATE and
+ * ALTER EXTENSION ... UPDATE) are not checked.
  */
 #include "postgres.h"
 
@@ -82,7 +86,6 @@ harmless_subcommand(AlterTableType type)
 		case AT_AddConstraint:
 		case AT_ValidateConstraint:
 		case AT_SetTableSpace:
-		case AT_EnableTrig:
 		case AT_EnableAlwaysTrig:
 			return true;
 		default:
@@ -131,6 +134,19 @@ check_drop(DropStmt *stmt)
 	}
 }
 
+/* ALTER SCHEMA on the extension's schema: refuse a rename or a new owner. */
+static void
+check_extension_schema(const char *schema_name, const char *what)
+{
+	if (schema_name == NULL || get_namespace_oid(schema_name, true) != ff_extension_schema())
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot %s schema \"%s\": it holds the flagforge extension", what, schema_name),
+			 errdetail("flagforge's functions name their schema; another schema of that name would be used in its place."),
+			 errhint("Leave the schema as it is, or move the extension with DROP EXTENSION and CREATE EXTENSION ... SCHEMA.")));
+}
+
 /*
  * flagforge_guard_ddl(): ddl_command_start event trigger (see the file
  * header).
@@ -157,7 +173,9 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 				RenameStmt *stmt = (RenameStmt *) parsetree;
 				Oid			relid = range_var_table(stmt->relation);
 
-				if (stmt->renameType != OBJECT_SCHEMA && is_protected_table(relid))
+				if (stmt->renameType == OBJECT_SCHEMA)
+					check_extension_schema(stmt->subname, "rename");
+				else if (is_protected_table(relid))
 					refuse(relid, stmt->renameType == OBJECT_TABLE ? "rename" :
 						   "rename a column, constraint, trigger or policy of");
 				break;
@@ -182,6 +200,37 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 		case T_DropStmt:
 			check_drop((DropStmt *) parsetree);
 			break;
+		case T_RuleStmt:
+			{
+				Oid			relid = range_var_table(((RuleStmt *) parsetree)->relation);
+
+				if (is_protected_table(relid))
+					refuse(relid, "create a rule on");
+				break;
+			}
+		case T_CreatePolicyStmt:
+			{
+				Oid			relid = range_var_table(((CreatePolicyStmt *) parsetree)->table);
+
+				if (is_protected_table(relid))
+					refuse(relid, "create a policy on");
+				break;
+			}
+		case T_AlterExtensionContentsStmt:
+			if (strcmp(((AlterExtensionContentsStmt *) parsetree)->extname, "flagforge") == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot add objects to or drop objects from extension \"flagforge\""),
+						 errhint("Its members change with ALTER EXTENSION flagforge UPDATE.")));
+			break;
+		case T_AlterOwnerStmt:
+			{
+				AlterOwnerStmt *stmt = (AlterOwnerStmt *) parsetree;
+
+				if (stmt->objectType == OBJECT_SCHEMA)
+					check_extension_schema(strVal(stmt->object), "change the owner of");
+				break;
+			}
 		default:
 			break;
 	}

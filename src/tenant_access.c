@@ -14,7 +14,10 @@
  * Tenant schemas' tables are created by the extension's owner (and owned
  * by it, so that their creator cannot switch off their triggers), after
  * checking that the caller could have created them: CREATE on the schema,
- * or on the database when the schema is new (then owned by the caller).
+ * or on the database when the schema is new (then owned by the extension
+ * owner too, so that nobody can plant functions in it that the tenant's
+ * sessions would find first on their search_path).  A schema named like
+ * another role is refused: it would be first on that role's search_path.
  */
 #include "postgres.h"
 
@@ -193,7 +196,15 @@ static void
 check_may_create(const char *schema_name)
 {
 	Oid			namespace = get_namespace_oid(schema_name, true);
+	Oid			role = get_role_oid(schema_name, true);
 	AclResult	result;
+
+	if (OidIsValid(role) && role != GetUserId())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("tenant schema name \"%s\" is the name of a role", schema_name),
+				 errdetail("A schema named like a role comes first on that role's search_path (\"$user\"), so its overrides would replace the role's own in every evaluation."),
+				 errhint("Choose a tenant schema name that is not a role name.")));
 
 	if (OidIsValid(namespace))
 	{

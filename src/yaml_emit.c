@@ -25,6 +25,9 @@
 /* Longest implicit key written; libyaml and PyYAML allow under 1024 chars. */
 #define SIMPLE_KEY_MAX 1000
 
+/* Bytes of a quoted scalar written between two questions to the interrupt hook. */
+#define INTERRUPT_STRIDE 65536
+
 /* ----------------------------------------------------------------
  * FFBuf
  * ----------------------------------------------------------------
@@ -234,6 +237,7 @@ emit_double_quoted(FFBuf *buf, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *) s;
 	char		esc[16];
+	size_t		next_check = INTERRUPT_STRIDE;
 
 	if (!ff_buf_append_char(buf, '"'))
 		return false;
@@ -243,6 +247,12 @@ emit_double_quoted(FFBuf *buf, const char *s, size_t len)
 		size_t		n = utf8_decode(u + i, len - i, &cp);
 		const char *e = NULL;
 
+		if (i >= next_check)
+		{
+			if (ff_yaml_interrupted())
+				return false;
+			next_check = i + INTERRUPT_STRIDE;
+		}
 		if (n == 0)
 		{
 			/* invalid UTF-8: keep the byte visible, as \xNN */
@@ -403,6 +413,8 @@ emit_list_field(FFBuf *buf, int indent, const char *name,
 		return false;
 	for (size_t i = 0; i < list->count; i++)
 	{
+		if (ff_yaml_interrupted())
+			return false;
 		if (!append_indent(buf, indent + 2) || !ff_buf_append_str(buf, "- ") ||
 			!emit_text(buf, list->items[i]) || !ff_buf_append_char(buf, '\n'))
 			return false;
@@ -414,6 +426,8 @@ emit_list_field(FFBuf *buf, int indent, const char *name,
 static bool
 emit_flag(FFBuf *buf, const FFYamlFlag *flag)
 {
+	if (ff_yaml_interrupted())
+		return false;
 	if (!emit_key(buf, 2, flag->key) || !ff_buf_append_char(buf, '\n'))
 		return false;
 	if (!emit_field(buf, 4, "name") || !emit_text(buf, flag->name) ||
@@ -442,6 +456,8 @@ emit_flag(FFBuf *buf, const FFYamlFlag *flag)
 static bool
 emit_override(FFBuf *buf, const FFYamlOverride *ovr)
 {
+	if (ff_yaml_interrupted())
+		return false;
 	if (!emit_key(buf, 4, ovr->flag_key))
 		return false;
 	if (!ovr->has_enabled && !ovr->has_rollout && !ovr->has_users &&

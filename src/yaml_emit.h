@@ -75,7 +75,9 @@ extern bool ff_yaml_emit_scalar(FFBuf *buf, const char *s, size_t len);
  * overrides of one tenant are gathered under the tenant's first appearance.
  * Keys are not checked: duplicate flag keys or (tenant, flag) pairs give a
  * document the parser refuses.  NULL strings are written as "".  Warnings
- * are not written.  False when out of memory (buf then holds part of it).
+ * are not written.  False when out of memory or when ff_yaml_interrupt_hook
+ * asked to stop (asked for each flag, override and list item, and every
+ * 64 kB of a quoted scalar); buf then holds part of it.
  */
 extern bool ff_yaml_emit_document(FFBuf *buf, const FFYamlDocument *doc);
 

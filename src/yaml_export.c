@@ -6,7 +6,8 @@
  * Rows are read in byte order of their keys and written by the plain-C
  * emitter (yaml_emit.c), which quotes whatever would not read back as the
  * same string; so the output is deterministic and importing it changes
- * nothing.
+ * nothing.  The emitter writes UTF-8: in a database of another encoding the
+ * rows' strings are converted to UTF-8 before and the document back after.
  */
 #include "postgres.h"
 
@@ -19,45 +20,76 @@
 
 PG_FUNCTION_INFO_V1(flagforge_export_yaml);
 
+/* The stored flags (and with include_overrides, every override) as a document, UTF-8. */
+static void
+read_document(FFYamlDocument *doc, bool include_overrides)
+{
+	int			nflags = 0;
+	int			noverrides = 0;
+
+	memset(doc, 0, sizeof(*doc));
+	doc->flags = ff_read_flag_rows(ff_qualified_table_name(ff_flags_relid()),
+								   FF_READ_SNAPSHOT, &nflags);
+	doc->nflags = nflags;
+	if (include_overrides)
+	{
+		doc->overrides = ff_read_override_rows(ff_qualified_table_name(ff_overrides_relid()),
+											   (Datum) 0, (Datum) 0, FF_READ_SNAPSHOT,
+											   &noverrides);
+		doc->noverrides = noverrides;
+	}
+	ff_yaml_pg_document_to_utf8(doc);
+}
+
+/*
+ * Emit the document into a malloc'd buffer and return it as text in
+ * caller_cxt; the buffer is freed on every path, an interrupt that stopped
+ * the emitter is raised.
+ */
+static text *
+emit_as_text(const FFYamlDocument *doc, MemoryContext caller_cxt)
+{
+	FFBuf		buf;
+	text	   *volatile result = NULL;
+	MemoryContext spi_cxt = CurrentMemoryContext;
+	bool		ok;
+
+	ff_buf_init(&buf);
+	ff_yaml_pg_watch_interrupts();
+	ok = ff_yaml_emit_document(&buf, doc);
+	PG_TRY();
+	{
+		if (!ok)
+		{
+			ff_yaml_pg_rethrow_interrupt();
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory while writing the flag file")));
+		}
+		MemoryContextSwitchTo(caller_cxt);
+		result = ff_yaml_pg_utf8_to_text(buf.data, buf.len);
+		MemoryContextSwitchTo(spi_cxt);
+	}
+	PG_FINALLY();
+	{
+		ff_buf_free(&buf);
+	}
+	PG_END_TRY();
+	return result;
+}
+
 /* flagforge_export_yaml(include_overrides boolean) → text */
 Datum
 flagforge_export_yaml(PG_FUNCTION_ARGS)
 {
 	bool		include_overrides = !PG_ARGISNULL(0) && PG_GETARG_BOOL(0);
-	FFYamlDocument doc;
-	int			nflags = 0;
-	int			noverrides = 0;
-	FFBuf		buf;
-	bool		ok;
-	text	   *result;
 	MemoryContext caller_cxt = CurrentMemoryContext;
+	FFYamlDocument doc;
+	text	   *result;
 
-	memset(&doc, 0, sizeof(doc));
 	SPI_connect();
-	doc.flags = ff_read_flag_rows(ff_qualified_table_name(ff_flags_relid()), &nflags);
-	doc.nflags = nflags;
-	if (include_overrides)
-	{
-		doc.overrides = ff_read_override_rows(ff_qualified_table_name(ff_overrides_relid()),
-											  (Datum) 0, &noverrides);
-		doc.noverrides = noverrides;
-	}
-
-	/* The emitter's buffer is malloc'd: nothing below may throw before it is freed. */
-	ff_buf_init(&buf);
-	ok = ff_yaml_emit_document(&buf, &doc);
-	if (ok)
-	{
-		MemoryContext spi_cxt = MemoryContextSwitchTo(caller_cxt);
-
-		result = cstring_to_text_with_len(buf.data, (int) buf.len);
-		MemoryContextSwitchTo(spi_cxt);
-	}
-	ff_buf_free(&buf);
-	if (!ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory while writing the flag file")));
+	read_document(&doc, include_overrides);
+	result = emit_as_text(&doc, caller_cxt);
 	SPI_finish();
 	PG_RETURN_TEXT_P(result);
 }

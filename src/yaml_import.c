@@ -4,14 +4,24 @@
  *      `flagforge sync`.
  *
  * The document is parsed by the plain-C reader (yaml_parse.c) before
- * anything is read or written.  The current rows are then read once, the
- * document is merged with them in C (both sorted by key), and only what
- * differs is written, with one statement per kind of change.  So a repeated
- * sync writes nothing (and wakes no cache), 10,000 flags cost a handful of
- * statements, and any error (bad YAML, an override of an unknown flag, a
- * constraint) leaves the database as it was: the function runs inside the
- * caller's statement.  Existing overrides are kept; prune deletes only
- * flags (and, through the foreign key, their overrides).
+ * anything is read or written; in a database whose encoding is not UTF-8
+ * the text is converted to UTF-8 for the reader and every string it gives
+ * back to the database encoding.  The flags table is then locked against
+ * other syncs, the stored flags are read and merged with the document in C
+ * (both sorted by key), and only what differs is written, a batch of
+ * FF_YAML_BATCH_ROWS rows per statement with the columns as arrays, so no
+ * array, jsonb or string nears PostgreSQL's 1 GB limits however large the
+ * file.  So a repeated sync writes nothing (and wakes no cache), and any
+ * error (bad YAML, an override of an unknown flag, a constraint) leaves the
+ * database as it was: the function runs inside the caller's statement.
+ *
+ * Overrides are merged field by field into the committed rows: the stored
+ * overrides the document names are read FOR UPDATE (READ COMMITTED waits
+ * for a concurrent writer and returns what it committed) and each is
+ * written with ON CONFLICT DO UPDATE SET only the fields the document gives,
+ * so neither a concurrent update of another field nor a concurrent insert
+ * of the same override is lost.  Existing overrides are kept; prune deletes
+ * only flags (and, through the foreign key, their overrides).
  */
 #include "postgres.h"
 
@@ -21,36 +31,78 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "catalog.h"
-#include "resolver.h"
 #include "yaml_compare.h"
 #include "yaml_parse.h"
 #include "yaml_rows.h"
 
 PG_FUNCTION_INFO_V1(flagforge_import_yaml);
 
+/* Most columns a batch writes (a flag's eight). */
+#define BATCH_MAX_COLUMNS 8
+
+/* An override's fields as bits, for grouping rows by the fields they set. */
+#define FIELD_ENABLED	0x1
+#define FIELD_ROLLOUT	0x2
+#define FIELD_USERS		0x4
+#define FIELD_GROUPS	0x8
+#define FIELD_MASKS		16
+
+/*
+ * Rows gathered column by column, written by one prepared statement whose
+ * parameters are the columns as arrays ($1 the first column...), each time
+ * FF_YAML_BATCH_ROWS rows are gathered and at the end.
+ */
+typedef struct RowBatch
+{
+	const char *sql;			/* the statement, prepared at the first flush */
+	SPIPlanPtr	plan;
+	int			expected;		/* SPI_OK_INSERT or SPI_OK_DELETE */
+	int			ncolumns;
+	Oid			types[BATCH_MAX_COLUMNS];	/* element types */
+	Datum		values[BATCH_MAX_COLUMNS][FF_YAML_BATCH_ROWS];
+	bool		nulls[BATCH_MAX_COLUMNS][FF_YAML_BATCH_ROWS];
+	int			nrows;
+	int			column;			/* next column of the row being added */
+	MemoryContext cxt;			/* the values; reset by each flush */
+} RowBatch;
+
 /* What the import found to do. */
 typedef struct ImportPlan
 {
+	const FFYamlDocument *doc;
+	const char *flags_table;
+	const char *overrides_table;
+	bool		prune;
+	bool		dry_run;
 	const char **flag_actions;	/* per document flag: created/updated/unchanged */
 	const FFYamlFlag **sorted_doc;	/* document flags by key */
-	bool		prune;
-	FFYamlFlag *stored;			/* the stored flags, by key */
-	bool	   *stored_in_document;
-	int			nstored;
+	size_t		merged;			/* sorted_doc[0..merged) are merged with the stored */
+	const FFYamlFlag **flags_to_write;	/* created and updated flags */
+	size_t		nflags_to_write;
+	char	  **stored_only;		/* keys of stored flags not in the document, by key */
+	size_t		nstored_only;
+	size_t		stored_only_cap;
+	RowBatch   *override_writes[FIELD_MASKS];	/* by the fields rows set */
 	int			overrides_created;
 	int			overrides_updated;
 	int			overrides_unchanged;
-	StringInfoData flags_json;	/* created and updated flags */
-	int			nflags_to_write;
-	StringInfoData overrides_json;	/* created and updated overrides */
-	int			noverrides_to_write;
-	ArrayBuildState *deleted_keys;
-	int			ndeleted;
 } ImportPlan;
+
+/* A zeroed array of n elements that may exceed 1 GB. */
+static void *
+huge_array(size_t n, size_t elem_size)
+{
+	return palloc_extended(Max(n, 1) * elem_size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+/* ----------------------------------------------------------------
+ * Reading the document
+ * ----------------------------------------------------------------
+ */
 
 /* The errcode for a reader status. */
 static int
@@ -68,6 +120,8 @@ errcode_of_status(FFYamlStatus status)
 			return ERRCODE_OUT_OF_MEMORY;
 		case FF_YAML_UNSUPPORTED:
 			return ERRCODE_FEATURE_NOT_SUPPORTED;
+		case FF_YAML_INTERRUPTED:
+			return ERRCODE_QUERY_CANCELED;
 		default:
 			return ERRCODE_INVALID_PARAMETER_VALUE;
 	}
@@ -75,9 +129,9 @@ errcode_of_status(FFYamlStatus status)
 
 /* What to do about an error of this kind. */
 static const char *
-hint_of_status(FFYamlStatus status)
+hint_of_error(const FFYamlError *err)
 {
-	switch (status)
+	switch (err->status)
 	{
 		case FF_YAML_SYNTAX:
 			return "Check the YAML syntax around that position (indentation, a missing colon, an unclosed quote or bracket).";
@@ -90,7 +144,9 @@ hint_of_status(FFYamlStatus status)
 		case FF_YAML_DUPLICATE:
 			return "Each key may appear once in a mapping; remove or merge the repeated one.";
 		case FF_YAML_MISSING:
-			return "Every flag needs a name.";
+			if (err->flag_key[0] != '\0')
+				return "Every flag needs a name.";
+			return "A flag file is a mapping with a flags: key (flag key to fields), as the FlagForge library requires; a file that defines no flags says flags: {}.";
 		case FF_YAML_UNSUPPORTED:
 			return "Write the values out in full: anchors, aliases, tags and merge keys are not accepted.";
 		case FF_YAML_LIMIT:
@@ -104,32 +160,50 @@ hint_of_status(FFYamlStatus status)
 static void
 report_yaml_error(const FFYamlError *err)
 {
-	const char *where_flag = err->flag_key[0] ? err->flag_key : NULL;
+	const char *message = ff_yaml_pg_message_to_server(err->message);
+	const char *flag_key = ff_yaml_pg_message_to_server(err->flag_key);
+	const char *tenant_id = ff_yaml_pg_message_to_server(err->tenant_id);
+	const char *field = ff_yaml_pg_message_to_server(err->field);
 
 	ereport(ERROR,
 			(errcode(errcode_of_status(err->status)),
 			 errmsg("invalid flag file at line %d, column %d: %s",
-					err->line, err->column, err->message),
-			 where_flag && err->tenant_id[0] ?
+					err->line, err->column, message),
+			 flag_key[0] && tenant_id[0] ?
 			 errdetail("In the override of flag \"%s\" for tenant \"%s\"%s%s%s.",
-					   where_flag, err->tenant_id,
-					   err->field[0] ? ", field \"" : "", err->field,
-					   err->field[0] ? "\"" : "") :
-			 where_flag ?
-			 errdetail("In flag \"%s\"%s%s%s.", where_flag,
-					   err->field[0] ? ", field \"" : "", err->field,
-					   err->field[0] ? "\"" : "") : 0,
-			 errhint("%s", hint_of_status(err->status))));
+					   flag_key, tenant_id,
+					   field[0] ? ", field \"" : "", field, field[0] ? "\"" : "") :
+			 flag_key[0] ?
+			 errdetail("In flag \"%s\"%s%s%s.", flag_key,
+					   field[0] ? ", field \"" : "", field, field[0] ? "\"" : "") : 0,
+			 errhint("%s", hint_of_error(err))));
 }
 
-/* Parse the document or report why it is refused. */
+/*
+ * Parse the document argument (as UTF-8) or report why it is refused; the
+ * reader serves interrupts, and one that stopped it is raised here.  The
+ * text (a detoasted or converted copy) is freed once parsed.
+ */
 static void
-parse_or_report(text *document, FFYamlDocument *doc)
+parse_or_report(FunctionCallInfo fcinfo, FFYamlDocument *doc)
 {
+	text	   *document = PG_GETARG_TEXT_PP(0);
 	FFYamlError err;
+	size_t		len;
+	const char *utf8 = ff_yaml_pg_text_to_utf8(VARDATA_ANY(document),
+											   VARSIZE_ANY_EXHDR(document), &len);
+	FFYamlStatus status;
 
 	memset(doc, 0, sizeof(*doc));
-	if (ff_yaml_parse(VARDATA_ANY(document), VARSIZE_ANY_EXHDR(document), doc, &err) != FF_YAML_OK)
+	ff_yaml_pg_watch_interrupts();
+	status = ff_yaml_parse(utf8, len, doc, &err);
+	if (utf8 != VARDATA_ANY(document))
+		pfree((char *) utf8);
+	if ((Pointer) document != DatumGetPointer(PG_GETARG_DATUM(0)))
+		pfree(document);
+	if (status == FF_YAML_INTERRUPTED)
+		ff_yaml_pg_rethrow_interrupt();
+	if (status != FF_YAML_OK)
 		report_yaml_error(&err);
 }
 
@@ -151,65 +225,152 @@ report_warnings(const FFYamlDocument *doc)
 						doc->nwarnings - MAX_WARNINGS_REPORTED)));
 }
 
+/* ----------------------------------------------------------------
+ * Writing in batches
+ * ----------------------------------------------------------------
+ */
 
-
-/* Append a JSON string (or null). */
-static void
-json_string(StringInfo buf, const char *s)
+/* "ROWS FROM (pg_catalog.unnest($1), ..., pg_catalog.unnest($n))": n array parameters as columns. */
+static char *
+unnest_parameters(int n)
 {
-	if (s == NULL)
-		appendStringInfoString(buf, "null");
-	else
-		escape_json(buf, s);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "ROWS FROM (");
+	for (int i = 1; i <= n; i++)
+		appendStringInfo(&buf, "%spg_catalog.unnest($%d)", i > 1 ? ", " : "", i);
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
 }
 
-/* Append a JSON array of strings. */
-static void
-json_string_list(StringInfo buf, const FFYamlStringList *list)
+/* A new empty batch for sql, whose $i is an array of the i-th of types. */
+static RowBatch *
+batch_new(const char *sql, const Oid *types, int ncolumns, int expected)
 {
-	appendStringInfoChar(buf, '[');
+	RowBatch   *b = palloc0(sizeof(RowBatch));
+
+	Assert(ncolumns <= BATCH_MAX_COLUMNS);
+	b->sql = sql;
+	b->expected = expected;
+	b->ncolumns = ncolumns;
+	memcpy(b->types, types, sizeof(Oid) * ncolumns);
+	b->cxt = AllocSetContextCreate(CurrentMemoryContext, "flagforge import batch",
+								   ALLOCSET_DEFAULT_SIZES);
+	return b;
+}
+
+/* Set the next column of the row being added. */
+static void
+batch_value(RowBatch *b, Datum value, bool isnull)
+{
+	Assert(b->column < b->ncolumns);
+	b->values[b->column][b->nrows] = value;
+	b->nulls[b->column][b->nrows] = isnull;
+	b->column++;
+}
+
+/* Set the next column to a copy of a string. */
+static void
+batch_text(RowBatch *b, const char *s)
+{
+	MemoryContext old = MemoryContextSwitchTo(b->cxt);
+
+	batch_value(b, CStringGetTextDatum(s), false);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Set the next column to a list as a text[] literal, each item
+ * double-quoted ({"a","b \"c\""}), or NULL when the list is absent.
+ */
+static void
+batch_list(RowBatch *b, const FFYamlStringList *list, bool present)
+{
+	MemoryContext old;
+	StringInfoData buf;
+
+	if (!present)
+	{
+		batch_value(b, (Datum) 0, true);
+		return;
+	}
+	old = MemoryContextSwitchTo(b->cxt);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
 	for (size_t i = 0; i < list->count; i++)
 	{
-		if (i > 0)
-			appendStringInfoChar(buf, ',');
-		escape_json(buf, list->items[i]);
+		appendStringInfoString(&buf, i > 0 ? ",\"" : "\"");
+		for (const char *c = list->items[i]; *c; c++)
+		{
+			if (*c == '"' || *c == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *c);
+		}
+		appendStringInfoChar(&buf, '"');
 	}
-	appendStringInfoChar(buf, ']');
+	appendStringInfoChar(&buf, '}');
+	batch_value(b, PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len)), false);
+	pfree(buf.data);
+	MemoryContextSwitchTo(old);
 }
 
-/* Start or continue a JSON array of records. */
+/* Run the statement on the gathered rows, if any, and start an empty batch. */
 static void
-json_next_record(StringInfo buf, int *count)
+batch_flush(RowBatch *b)
 {
-	appendStringInfoChar(buf, *count == 0 ? '[' : ',');
-	(*count)++;
+	Datum		params[BATCH_MAX_COLUMNS];
+	MemoryContext old;
+	int			rc;
+
+	if (b->nrows == 0)
+		return;
+	CHECK_FOR_INTERRUPTS();
+	if (b->plan == NULL)
+	{
+		Oid			argtypes[BATCH_MAX_COLUMNS];
+
+		for (int i = 0; i < b->ncolumns; i++)
+			argtypes[i] = get_array_type(b->types[i]);
+		b->plan = SPI_prepare(b->sql, b->ncolumns, argtypes);
+		if (b->plan == NULL)
+			elog(ERROR, "SPI_prepare failed (%d): %s", SPI_result, b->sql);
+	}
+	old = MemoryContextSwitchTo(b->cxt);
+	for (int i = 0; i < b->ncolumns; i++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			lbound = 1;
+
+		get_typlenbyvalalign(b->types[i], &typlen, &typbyval, &typalign);
+		params[i] = PointerGetDatum(construct_md_array(b->values[i], b->nulls[i], 1, &b->nrows,
+													   &lbound, b->types[i], typlen,
+													   typbyval, typalign));
+	}
+	MemoryContextSwitchTo(old);
+	rc = SPI_execute_plan(b->plan, params, NULL, false, 0);
+	if (rc != b->expected)
+		elog(ERROR, "SPI_execute_plan failed (%d): %s", rc, b->sql);
+	b->nrows = 0;
+	MemoryContextReset(b->cxt);
 }
 
-/* Add a document flag to the rows to write. */
+/* End the row being added; a full batch is written. */
 static void
-plan_flag_write(ImportPlan *plan, const FFYamlFlag *f)
+batch_end_row(RowBatch *b)
 {
-	StringInfo	buf = &plan->flags_json;
-
-	json_next_record(buf, &plan->nflags_to_write);
-	appendStringInfoString(buf, "{\"key\":");
-	json_string(buf, f->key);
-	appendStringInfoString(buf, ",\"name\":");
-	json_string(buf, f->name);
-	appendStringInfoString(buf, ",\"description\":");
-	json_string(buf, f->description);
-	appendStringInfo(buf, ",\"default_enabled\":%s,\"is_public\":%s,"
-					 "\"rollout_percentage\":%d,\"deprecated\":%s,\"environments\":",
-					 f->default_enabled ? "true" : "false",
-					 f->is_public ? "true" : "false",
-					 f->rollout_percentage,
-					 f->deprecated ? "true" : "false");
-	if (f->has_environments)
-		json_string_list(buf, &f->environments);
-	else
-		appendStringInfoString(buf, "null");
-	appendStringInfoChar(buf, '}');
+	Assert(b->column == b->ncolumns);
+	b->column = 0;
+	if (++b->nrows == FF_YAML_BATCH_ROWS)
+		batch_flush(b);
 }
+
+/* ----------------------------------------------------------------
+ * Flags
+ * ----------------------------------------------------------------
+ */
 
 /* qsort: document flags by key. */
 static int
@@ -219,49 +380,141 @@ compare_doc_flag_ptrs(const void *a, const void *b)
 				  (*(const FFYamlFlag *const *) b)->key);
 }
 
-/* Merge the document's flags with the stored ones (both by key). */
+/* Record what happens to a document flag; write it unless unchanged. */
 static void
-plan_flags(ImportPlan *plan, const FFYamlDocument *doc)
+set_flag_action(ImportPlan *plan, const FFYamlFlag *f, const char *action)
 {
-	const FFYamlFlag **sorted = palloc(sizeof(FFYamlFlag *) * Max(doc->nflags, 1));
-	int			s = 0;
+	plan->flag_actions[f - plan->doc->flags] = action;
+	if (strcmp(action, "unchanged") != 0)
+		plan->flags_to_write[plan->nflags_to_write++] = f;
+}
+
+/* Remember a stored flag the document does not name (deleted with prune). */
+static void
+add_stored_only(ImportPlan *plan, const char *key)
+{
+	if (plan->nstored_only == plan->stored_only_cap)
+	{
+		plan->stored_only_cap = Max(plan->stored_only_cap * 2, FF_YAML_BATCH_ROWS);
+		plan->stored_only = plan->stored_only == NULL
+			? huge_array(plan->stored_only_cap, sizeof(char *))
+			: repalloc_huge(plan->stored_only, plan->stored_only_cap * sizeof(char *));
+	}
+	plan->stored_only[plan->nstored_only++] = pstrdup(key);
+}
+
+/*
+ * FFRowBatchFn: merge a batch of stored flags (by key) with the document's
+ * flags (by key) from where the previous batch left off.
+ */
+static void
+merge_stored_flags(void *rows, int n, void *arg)
+{
+	ImportPlan *plan = arg;
+	const FFYamlFlag *stored = rows;
+	size_t		ndoc = plan->doc->nflags;
+
+	for (int i = 0; i < n; i++)
+	{
+		const FFYamlFlag *s = &stored[i];
+		int			cmp = 1;
+
+		CHECK_FOR_INTERRUPTS();
+		while (plan->merged < ndoc && (cmp = strcmp(plan->sorted_doc[plan->merged]->key, s->key)) < 0)
+			set_flag_action(plan, plan->sorted_doc[plan->merged++], "created");
+		if (plan->merged < ndoc && cmp == 0)
+		{
+			const FFYamlFlag *f = plan->sorted_doc[plan->merged++];
+
+			set_flag_action(plan, f, ff_yaml_flags_equal(s, f) ? "unchanged" : "updated");
+		}
+		else
+			add_stored_only(plan, s->key);
+	}
+}
+
+/*
+ * Merge the document's flags with the stored ones, both by key, reading the
+ * stored flags a batch at a time (only the keys of those absent from the
+ * document are kept).
+ */
+static void
+plan_flags(ImportPlan *plan)
+{
+	const FFYamlDocument *doc = plan->doc;
+	const FFYamlFlag **sorted = huge_array(doc->nflags, sizeof(FFYamlFlag *));
 
 	plan->sorted_doc = sorted;
+	plan->flag_actions = huge_array(doc->nflags, sizeof(char *));
+	plan->flags_to_write = huge_array(doc->nflags, sizeof(FFYamlFlag *));
 	for (size_t i = 0; i < doc->nflags; i++)
 		sorted[i] = &doc->flags[i];
 	if (doc->nflags > 1)
 		qsort(sorted, doc->nflags, sizeof(FFYamlFlag *), compare_doc_flag_ptrs);
-
-	for (size_t i = 0; i < doc->nflags; i++)
-	{
-		const FFYamlFlag *f = sorted[i];
-		size_t		pos = f - doc->flags;
-		int			cmp = 1;
-
-		while (s < plan->nstored && (cmp = strcmp(plan->stored[s].key, f->key)) < 0)
-			s++;
-		if (s < plan->nstored && cmp == 0)
-		{
-			plan->stored_in_document[s] = true;
-			plan->flag_actions[pos] = ff_yaml_flags_equal(&plan->stored[s], f) ? "unchanged" : "updated";
-		}
-		else
-			plan->flag_actions[pos] = "created";
-		if (strcmp(plan->flag_actions[pos], "unchanged") != 0)
-			plan_flag_write(plan, f);
-	}
-
-	if (!plan->prune)
-		return;
-	for (int i = 0; i < plan->nstored; i++)
-		if (!plan->stored_in_document[i])
-		{
-			plan->deleted_keys = accumArrayResult(plan->deleted_keys,
-												  CStringGetTextDatum(plan->stored[i].key),
-												  false, TEXTOID, CurrentMemoryContext);
-			plan->ndeleted++;
-		}
+	ff_read_flag_batches(plan->flags_table, FF_READ_LATEST, merge_stored_flags, plan);
+	while (plan->merged < doc->nflags)
+		set_flag_action(plan, sorted[plan->merged++], "created");
 }
+
+/* Delete the pruned flags, a batch of keys per statement. */
+static void
+delete_pruned_flags(const ImportPlan *plan)
+{
+	static const Oid types[1] = {TEXTOID};
+	RowBatch   *b = batch_new(psprintf("DELETE FROM %s WHERE key OPERATOR(pg_catalog.=) ANY ($1)",
+									   plan->flags_table), types, 1, SPI_OK_DELETE);
+
+	for (size_t i = 0; i < plan->nstored_only; i++)
+	{
+		batch_text(b, plan->stored_only[i]);
+		batch_end_row(b);
+	}
+	batch_flush(b);
+}
+
+/* Insert or update the created and updated flags, a batch per statement. */
+static void
+write_flags(const ImportPlan *plan)
+{
+	static const Oid types[8] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT4OID,
+	BOOLOID, TEXTOID};
+	RowBatch   *b = batch_new(psprintf("INSERT INTO %s AS f (key, name, description, default_enabled,"
+									   " is_public, rollout_percentage, deprecated, environments)"
+									   " SELECT r.key, r.name, r.description, r.default_enabled, r.is_public,"
+									   " r.rollout_percentage, r.deprecated, r.environments::pg_catalog.text[]"
+									   " FROM %s AS r(key, name, description, default_enabled, is_public,"
+									   " rollout_percentage, deprecated, environments)"
+									   " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
+									   " description = EXCLUDED.description,"
+									   " default_enabled = EXCLUDED.default_enabled,"
+									   " is_public = EXCLUDED.is_public,"
+									   " rollout_percentage = EXCLUDED.rollout_percentage,"
+									   " deprecated = EXCLUDED.deprecated,"
+									   " environments = EXCLUDED.environments",
+									   plan->flags_table, unnest_parameters(8)),
+							types, 8, SPI_OK_INSERT);
+
+	for (size_t i = 0; i < plan->nflags_to_write; i++)
+	{
+		const FFYamlFlag *f = plan->flags_to_write[i];
+
+		batch_text(b, f->key);
+		batch_text(b, f->name);
+		batch_text(b, f->description);
+		batch_value(b, BoolGetDatum(f->default_enabled), false);
+		batch_value(b, BoolGetDatum(f->is_public), false);
+		batch_value(b, Int32GetDatum(f->rollout_percentage), false);
+		batch_value(b, BoolGetDatum(f->deprecated), false);
+		batch_list(b, &f->environments, f->has_environments);
+		batch_end_row(b);
+	}
+	batch_flush(b);
+}
+
+/* ----------------------------------------------------------------
+ * Overrides
+ * ----------------------------------------------------------------
+ */
 
 /* Binary search of a sorted array of n elements; the comparator sees the key first. */
 static void *
@@ -278,56 +531,164 @@ compare_key_doc_flag(const void *key, const void *element)
 	return strcmp((const char *) key, (*(const FFYamlFlag *const *) element)->key);
 }
 
-/* bsearch: a key against a stored flag. */
+/* bsearch: a key against a stored key. */
 static int
-compare_key_stored_flag(const void *key, const void *element)
+compare_key_stored_key(const void *key, const void *element)
 {
-	return strcmp((const char *) key, ((const FFYamlFlag *) element)->key);
+	return strcmp((const char *) key, *(char *const *) element);
 }
 
 /* True when a flag will exist after the import. */
 static bool
-flag_will_exist(const ImportPlan *plan, const FFYamlDocument *doc, const char *key)
+flag_will_exist(const ImportPlan *plan, const char *key)
 {
-	const FFYamlFlag *stored;
-
-	if (search_sorted(key, plan->sorted_doc, doc->nflags, sizeof(FFYamlFlag *),
+	if (search_sorted(key, plan->sorted_doc, plan->doc->nflags, sizeof(FFYamlFlag *),
 					  compare_key_doc_flag))
 		return true;
-	stored = search_sorted(key, plan->stored, plan->nstored, sizeof(FFYamlFlag),
-						   compare_key_stored_flag);
-	return stored != NULL && !plan->prune;
+	return !plan->prune &&
+		search_sorted(key, plan->stored_only, plan->nstored_only, sizeof(char *),
+					  compare_key_stored_key) != NULL;
 }
 
-/* The stored overrides of the tenants the document names, by tenant and flag. */
-static FFYamlOverride *
-read_stored_overrides(const char *overrides_table, const FFYamlDocument *doc, int *count)
+/* Refuse an override of a flag that will not exist, before anything is written. */
+static void
+check_override_flags(const ImportPlan *plan, const FFYamlDocument *doc)
 {
-	ArrayBuildState *tenants = NULL;
-
 	for (size_t i = 0; i < doc->noverrides; i++)
-		tenants = accumArrayResult(tenants, CStringGetTextDatum(doc->overrides[i].tenant_id),
-								   false, TEXTOID, CurrentMemoryContext);
-	return ff_read_override_rows(overrides_table, makeArrayResult(tenants, CurrentMemoryContext),
-								 count);
+	{
+		const FFYamlOverride *o = &doc->overrides[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (!flag_will_exist(plan, o->flag_key))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("invalid flag file at line %d, column %d: override of unknown flag \"%s\" for tenant \"%s\"",
+							o->line, o->column, o->flag_key, o->tenant_id),
+					 errhint("Define the flag under flags: in the same file, or create it first.")));
+	}
 }
 
-/* bsearch: a document override against a stored one (by tenant, then flag). */
+/* Order overrides by tenant, then flag (the stored rows' order). */
+static int
+compare_overrides(const FFYamlOverride *a, const FFYamlOverride *b)
+{
+	int			cmp = strcmp(a->tenant_id, b->tenant_id);
+
+	return cmp != 0 ? cmp : strcmp(a->flag_key, b->flag_key);
+}
+
+/* qsort: document override pointers by tenant and flag. */
+static int
+compare_override_ptrs(const void *a, const void *b)
+{
+	return compare_overrides(*(const FFYamlOverride *const *) a,
+							 *(const FFYamlOverride *const *) b);
+}
+
+/* bsearch: a document override against a stored one. */
 static int
 compare_override_stored(const void *key, const void *element)
 {
-	const FFYamlOverride *o = key;
-	const FFYamlOverride *s = element;
-	int			cmp = strcmp(o->tenant_id, s->tenant_id);
-
-	return cmp != 0 ? cmp : strcmp(o->flag_key, s->flag_key);
+	return compare_overrides(key, element);
 }
 
-/* The stored override of (tenant, flag), or NULL (rows are sorted). */
-static FFYamlOverride *
-find_stored_override(FFYamlOverride *rows, int count, const FFYamlOverride *o)
+/* The document's overrides by tenant and flag, the order rows are locked in. */
+static const FFYamlOverride **
+sorted_overrides(const FFYamlDocument *doc)
 {
-	return search_sorted(o, rows, count, sizeof(FFYamlOverride), compare_override_stored);
+	const FFYamlOverride **sorted = huge_array(doc->noverrides, sizeof(FFYamlOverride *));
+
+	for (size_t i = 0; i < doc->noverrides; i++)
+		sorted[i] = &doc->overrides[i];
+	if (doc->noverrides > 1)
+		qsort(sorted, doc->noverrides, sizeof(FFYamlOverride *), compare_override_ptrs);
+	return sorted;
+}
+
+/*
+ * The stored rows of n document overrides, by tenant and flag, locked
+ * unless this is a dry run.
+ */
+static FFYamlOverride *
+read_stored_overrides(const ImportPlan *plan, const FFYamlOverride **overrides, size_t n,
+					  int *count)
+{
+	Datum	   *tenants = palloc(sizeof(Datum) * n);
+	Datum	   *flag_keys = palloc(sizeof(Datum) * n);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		tenants[i] = CStringGetTextDatum(overrides[i]->tenant_id);
+		flag_keys[i] = CStringGetTextDatum(overrides[i]->flag_key);
+	}
+	return ff_read_override_rows(plan->overrides_table,
+								 PointerGetDatum(construct_array(tenants, (int) n, TEXTOID, -1, false, TYPALIGN_INT)),
+								 PointerGetDatum(construct_array(flag_keys, (int) n, TEXTOID, -1, false, TYPALIGN_INT)),
+								 plan->dry_run ? FF_READ_LATEST : FF_READ_LOCKED, count);
+}
+
+/* Which fields a document override gives, as FIELD_ bits. */
+static int
+override_fields(const FFYamlOverride *o)
+{
+	return (o->has_enabled ? FIELD_ENABLED : 0) | (o->has_rollout ? FIELD_ROLLOUT : 0) |
+		(o->has_users ? FIELD_USERS : 0) | (o->has_groups ? FIELD_GROUPS : 0);
+}
+
+/*
+ * The upsert of overrides that give the fields of mask: a new row gets
+ * every column, an existing one (even one inserted concurrently) only
+ * those fields; nothing when the mask is empty.
+ */
+static RowBatch *
+override_batch(const ImportPlan *plan, int mask)
+{
+	static const Oid types[6] = {TEXTOID, TEXTOID, BOOLOID, INT4OID, TEXTOID, TEXTOID};
+	static const char *const sets[4] = {
+		"enabled = EXCLUDED.enabled", "rollout_percentage = EXCLUDED.rollout_percentage",
+		"enabled_for_users = EXCLUDED.enabled_for_users",
+		"enabled_for_groups = EXCLUDED.enabled_for_groups"
+	};
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s AS o (tenant_id, flag_key, enabled, rollout_percentage,"
+					 " enabled_for_users, enabled_for_groups, updated_by)"
+					 " SELECT r.tenant_id, r.flag_key, r.enabled, r.rollout_percentage,"
+					 " r.users::pg_catalog.text[], r.groups::pg_catalog.text[], CURRENT_USER"
+					 " FROM %s AS r(tenant_id, flag_key, enabled, rollout_percentage, users, groups)"
+					 " ON CONFLICT (tenant_id, flag_key) DO ",
+					 plan->overrides_table, unnest_parameters(6));
+	if (mask == 0)
+		appendStringInfoString(&sql, "NOTHING");
+	else
+	{
+		appendStringInfoString(&sql, "UPDATE SET ");
+		for (int i = 0; i < 4; i++)
+			if (mask & (1 << i))
+				appendStringInfo(&sql, "%s, ", sets[i]);
+		appendStringInfoString(&sql, "updated_by = EXCLUDED.updated_by");
+	}
+	return batch_new(sql.data, types, 6, SPI_OK_INSERT);
+}
+
+/* Add an override (its merged fields) to the batch of the fields the document gives. */
+static void
+write_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *m)
+{
+	int			mask = override_fields(o);
+	RowBatch   *b;
+
+	if (plan->override_writes[mask] == NULL)
+		plan->override_writes[mask] = override_batch(plan, mask);
+	b = plan->override_writes[mask];
+	batch_text(b, m->tenant_id);
+	batch_text(b, m->flag_key);
+	batch_value(b, BoolGetDatum(m->enabled > 0), m->enabled < 0);
+	batch_value(b, Int32GetDatum(m->rollout_percentage), m->rollout_percentage < 0);
+	batch_list(b, &m->users, true);
+	batch_list(b, &m->groups, true);
+	batch_end_row(b);
 }
 
 /* Apply the fields the document gives to a stored (or new) override. */
@@ -357,130 +718,73 @@ merged_override(const FFYamlOverride *stored, const FFYamlOverride *o)
 	return m;
 }
 
-/* Add an override to the rows to write. */
+/* Count one document override against its stored row and write it if it changes. */
 static void
-plan_override_write(ImportPlan *plan, const FFYamlOverride *m)
+plan_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *s)
 {
-	StringInfo	buf = &plan->overrides_json;
+	FFYamlOverride m = merged_override(s, o);
 
-	json_next_record(buf, &plan->noverrides_to_write);
-	appendStringInfoString(buf, "{\"tenant_id\":");
-	json_string(buf, m->tenant_id);
-	appendStringInfoString(buf, ",\"flag_key\":");
-	json_string(buf, m->flag_key);
-	appendStringInfo(buf, ",\"enabled\":%s,\"rollout_percentage\":",
-					 m->enabled < 0 ? "null" : m->enabled ? "true" : "false");
-	if (m->rollout_percentage < 0)
-		appendStringInfoString(buf, "null");
-	else
-		appendStringInfo(buf, "%d", m->rollout_percentage);
-	appendStringInfoString(buf, ",\"enabled_for_users\":");
-	json_string_list(buf, &m->users);
-	appendStringInfoString(buf, ",\"enabled_for_groups\":");
-	json_string_list(buf, &m->groups);
-	appendStringInfoChar(buf, '}');
-}
-
-/* Check and merge the document's overrides with the stored ones. */
-static void
-plan_overrides(ImportPlan *plan, const FFYamlDocument *doc, const char *overrides_table)
-{
-	FFYamlOverride *stored;
-	int			nstored = 0;
-
-	if (doc->noverrides == 0)
+	if (s && m.enabled == s->enabled && m.rollout_percentage == s->rollout_percentage &&
+		ff_yaml_lists_equal(&m.users, &s->users) && ff_yaml_lists_equal(&m.groups, &s->groups))
+	{
+		plan->overrides_unchanged++;
 		return;
-	for (size_t i = 0; i < doc->noverrides; i++)
-		if (!flag_will_exist(plan, doc, doc->overrides[i].flag_key))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("invalid flag file at line %d, column %d: override of unknown flag \"%s\" for tenant \"%s\"",
-							doc->overrides[i].line, doc->overrides[i].column,
-							doc->overrides[i].flag_key, doc->overrides[i].tenant_id),
-					 errhint("Define the flag under flags: in the same file, or create it first.")));
-
-	stored = read_stored_overrides(overrides_table, doc, &nstored);
-	for (size_t i = 0; i < doc->noverrides; i++)
-	{
-		const FFYamlOverride *o = &doc->overrides[i];
-		FFYamlOverride *s = find_stored_override(stored, nstored, o);
-		FFYamlOverride m = merged_override(s, o);
-
-		if (s && m.enabled == s->enabled && m.rollout_percentage == s->rollout_percentage &&
-			ff_yaml_lists_equal(&m.users, &s->users) && ff_yaml_lists_equal(&m.groups, &s->groups))
-		{
-			plan->overrides_unchanged++;
-			continue;
-		}
-		if (s)
-			plan->overrides_updated++;
-		else
-			plan->overrides_created++;
-		plan_override_write(plan, &m);
 	}
+	if (s)
+		plan->overrides_updated++;
+	else
+		plan->overrides_created++;
+	if (!plan->dry_run)
+		write_override(plan, o, &m);
 }
 
-/* Run a writing statement with one argument. */
+/*
+ * Merge the document's overrides into the stored rows, a batch at a time
+ * in (tenant, flag) order: read (and lock) the batch's stored rows, count
+ * and write what changes.
+ */
 static void
-execute_write(const char *sql, Oid argtype, Datum arg, int expected)
+import_overrides(ImportPlan *plan, const FFYamlDocument *doc)
 {
-	Oid			argtypes[1] = {argtype};
-	Datum		values[1] = {arg};
-	int			rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, false, 0);
+	const FFYamlOverride **sorted = sorted_overrides(doc);
+	MemoryContext read_cxt = AllocSetContextCreate(CurrentMemoryContext,
+												   "flagforge import stored overrides",
+												   ALLOCSET_DEFAULT_SIZES);
 
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_with_args failed (%d): %s", rc, sql);
+	for (size_t start = 0; start < doc->noverrides; start += FF_YAML_BATCH_ROWS)
+	{
+		size_t		n = Min(FF_YAML_BATCH_ROWS, doc->noverrides - start);
+		MemoryContext old = MemoryContextSwitchTo(read_cxt);
+		int			nstored;
+		FFYamlOverride *stored = read_stored_overrides(plan, sorted + start, n, &nstored);
+
+		MemoryContextSwitchTo(old);
+		for (size_t i = start; i < start + n; i++)
+			plan_override(plan, sorted[i],
+						  search_sorted(sorted[i], stored, nstored, sizeof(FFYamlOverride),
+										compare_override_stored));
+		MemoryContextReset(read_cxt);
+	}
+	for (int mask = 0; mask < FIELD_MASKS; mask++)
+		if (plan->override_writes[mask] != NULL)
+			batch_flush(plan->override_writes[mask]);
+	MemoryContextDelete(read_cxt);
 }
 
-/* Write what the plan says. */
+/* ----------------------------------------------------------------
+ * The import
+ * ----------------------------------------------------------------
+ */
+
+/* Put one result row (flag key, action). */
 static void
-apply_plan(ImportPlan *plan, const char *flags_table, const char *overrides_table)
+put_row(ReturnSetInfo *rsinfo, const char *key, const char *action)
 {
-	if (plan->ndeleted > 0)
-		execute_write(psprintf("DELETE FROM %s WHERE key OPERATOR(pg_catalog.=) ANY ($1)",
-							   flags_table),
-					  TEXTARRAYOID, makeArrayResult(plan->deleted_keys, CurrentMemoryContext),
-					  SPI_OK_DELETE);
-	if (plan->nflags_to_write > 0)
-	{
-		appendStringInfoChar(&plan->flags_json, ']');
-		execute_write(psprintf("INSERT INTO %s AS f (key, name, description, default_enabled,"
-							   " is_public, rollout_percentage, deprecated, environments)"
-							   " SELECT r.key, r.name, r.description, r.default_enabled, r.is_public,"
-							   " r.rollout_percentage, r.deprecated, r.environments"
-							   " FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) AS r("
-							   "key pg_catalog.text, name pg_catalog.text, description pg_catalog.text,"
-							   " default_enabled pg_catalog.bool, is_public pg_catalog.bool,"
-							   " rollout_percentage pg_catalog.int4, deprecated pg_catalog.bool,"
-							   " environments pg_catalog.text[])"
-							   " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
-							   " description = EXCLUDED.description,"
-							   " default_enabled = EXCLUDED.default_enabled,"
-							   " is_public = EXCLUDED.is_public,"
-							   " rollout_percentage = EXCLUDED.rollout_percentage,"
-							   " deprecated = EXCLUDED.deprecated,"
-							   " environments = EXCLUDED.environments", flags_table),
-					  TEXTOID, CStringGetTextDatum(plan->flags_json.data), SPI_OK_INSERT);
-	}
-	if (plan->noverrides_to_write > 0)
-	{
-		appendStringInfoChar(&plan->overrides_json, ']');
-		execute_write(psprintf("INSERT INTO %s AS o (tenant_id, flag_key, enabled,"
-							   " rollout_percentage, enabled_for_users, enabled_for_groups, updated_by)"
-							   " SELECT r.tenant_id, r.flag_key, r.enabled, r.rollout_percentage,"
-							   " r.enabled_for_users, r.enabled_for_groups, CURRENT_USER"
-							   " FROM pg_catalog.jsonb_to_recordset($1::pg_catalog.jsonb) AS r("
-							   "tenant_id pg_catalog.text, flag_key pg_catalog.text, enabled pg_catalog.bool,"
-							   " rollout_percentage pg_catalog.int4, enabled_for_users pg_catalog.text[],"
-							   " enabled_for_groups pg_catalog.text[])"
-							   " ON CONFLICT (tenant_id, flag_key) DO UPDATE SET"
-							   " enabled = EXCLUDED.enabled,"
-							   " rollout_percentage = EXCLUDED.rollout_percentage,"
-							   " enabled_for_users = EXCLUDED.enabled_for_users,"
-							   " enabled_for_groups = EXCLUDED.enabled_for_groups,"
-							   " updated_by = EXCLUDED.updated_by", overrides_table),
-					  TEXTOID, CStringGetTextDatum(plan->overrides_json.data), SPI_OK_INSERT);
-	}
+	Datum		values[2] = {CStringGetTextDatum(key), CStringGetTextDatum(action)};
+	bool		nulls[2] = {false, false};
+
+	CHECK_FOR_INTERRUPTS();
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /* Emit the result rows: document flags in document order, then deletions. */
@@ -490,47 +794,36 @@ emit_rows(FunctionCallInfo fcinfo, const ImportPlan *plan, const FFYamlDocument 
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	for (size_t i = 0; i < doc->nflags; i++)
-	{
-		Datum		values[2] = {CStringGetTextDatum(doc->flags[i].key),
-		CStringGetTextDatum(plan->flag_actions[i])};
-		bool		nulls[2] = {false, false};
-
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	for (int i = 0; i < plan->nstored; i++)
-		if (plan->prune && !plan->stored_in_document[i])
-		{
-			Datum		values[2] = {CStringGetTextDatum(plan->stored[i].key),
-			CStringGetTextDatum("deleted")};
-			bool		nulls[2] = {false, false};
-
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
+		put_row(rsinfo, doc->flags[i].key, plan->flag_actions[i]);
+	for (size_t i = 0; plan->prune && i < plan->nstored_only; i++)
+		put_row(rsinfo, plan->stored_only[i], "deleted");
 }
 
 /* Plan, apply and report a parsed document (SPI connected). */
 static void
 import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, bool dry_run)
 {
-	char	   *flags_table = ff_qualified_table_name(ff_flags_relid());
-	char	   *overrides_table = ff_qualified_table_name(ff_overrides_relid());
 	ImportPlan	plan;
 
 	memset(&plan, 0, sizeof(plan));
-	initStringInfo(&plan.flags_json);
-	initStringInfo(&plan.overrides_json);
-	plan.flag_actions = palloc0(sizeof(char *) * Max(doc->nflags, 1));
+	plan.doc = doc;
+	plan.flags_table = ff_qualified_table_name(ff_flags_relid());
+	plan.overrides_table = ff_qualified_table_name(ff_overrides_relid());
 	plan.prune = prune;
+	plan.dry_run = dry_run;
 
 	/* One sync at a time; readers and evaluation are not blocked. */
 	if (!dry_run)
-		SPI_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", flags_table), false, 0);
-	plan.stored = ff_read_flag_rows(flags_table, &plan.nstored);
-	plan.stored_in_document = palloc0(sizeof(bool) * Max(plan.nstored, 1));
-	plan_flags(&plan, doc);
-	plan_overrides(&plan, doc, overrides_table);
+		SPI_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", plan.flags_table), false, 0);
+	plan_flags(&plan);
+	check_override_flags(&plan, doc);
 	if (!dry_run)
-		apply_plan(&plan, flags_table, overrides_table);
+	{
+		if (prune)
+			delete_pruned_flags(&plan);
+		write_flags(&plan);
+	}
+	import_overrides(&plan, doc);
 	emit_rows(fcinfo, &plan, doc);
 	if (doc->noverrides > 0)
 		ereport(NOTICE,
@@ -557,20 +850,18 @@ flagforge_import_yaml(PG_FUNCTION_ARGS)
 				 errmsg("document must not be NULL"),
 				 errhint("Pass the text of a flag file, e.g. pg_read_file('feature-flags.yaml') or a $$ quoted literal.")));
 	InitMaterializedSRF(fcinfo, 0);
-	parse_or_report(PG_GETARG_TEXT_PP(0), &doc);
-	if (prune && doc.nflags == 0)
-	{
-		ff_yaml_document_free(&doc);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("refusing to prune with a flag file that defines no flags"),
-				 errdetail("Every flag would be deleted: an empty or truncated file is more likely a mistake."),
-				 errhint("To remove every flag, run TRUNCATE flagforge_flags CASCADE.")));
-	}
+	parse_or_report(fcinfo, &doc);
 
 	/* The document is malloc'd by the reader: free it on every path. */
 	PG_TRY();
 	{
+		ff_yaml_pg_document_to_server(&doc);
+		if (prune && doc.nflags == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("refusing to prune with a flag file that defines no flags"),
+					 errdetail("Every flag would be deleted: an empty or truncated file is more likely a mistake."),
+					 errhint("To remove every flag, run TRUNCATE flagforge_flags CASCADE.")));
 		report_warnings(&doc);
 		SPI_connect();
 		import_document(fcinfo, &doc, prune, dry_run);

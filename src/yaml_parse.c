@@ -14,10 +14,13 @@
  * it, with these decisions where the reference is loose or silent:
  *
  * Document
- * - An empty stream, an empty document ("---") or a null document ("~")
- *   holds zero flags.  Otherwise the document is a mapping whose only keys
- *   are flags and overrides; any other key is an error.  flags absent, null
- *   or {} means zero flags; the same for overrides.
+ * - The document is a mapping whose only keys are flags and overrides; any
+ *   other key is an error.  flags is required, as the reference model says
+ *   ("flags: Field required"): an empty stream, a stream of only comments,
+ *   an empty document ("---"), a null document ("~"), flags: null and a
+ *   document with only overrides are FF_YAML_MISSING errors (an empty or
+ *   truncated file is more likely a mistake than a wish for no flags).
+ *   flags: {} is zero flags.  overrides absent, null or {} means none.
  * - More than one document in the stream is an error (PyYAML safe_load
  *   refuses it too).  A NUL byte anywhere in the input is an error.
  *
@@ -73,6 +76,15 @@
 #include <string.h>
 
 #include <yaml.h>
+
+FFYamlInterruptHook ff_yaml_interrupt_hook = NULL;
+
+/* Ask the caller's hook whether to stop (reader and emitter). */
+bool
+ff_yaml_interrupted(void)
+{
+	return ff_yaml_interrupt_hook != NULL && ff_yaml_interrupt_hook();
+}
 
 #ifdef FF_YAML_FAULT_INJECTION
 long		ff_yaml_fault_countdown = -1;
@@ -652,6 +664,8 @@ ff_yaml_status_name(FFYamlStatus status)
 			return "out of memory";
 		case FF_YAML_UNSUPPORTED:
 			return "unsupported";
+		case FF_YAML_INTERRUPTED:
+			return "interrupted";
 	}
 	return "unknown status";
 }
@@ -823,11 +837,13 @@ typedef struct Reader
 {
 	const char *input;
 	size_t		len;
+	size_t		read_pos;		/* bytes of input handed to libyaml */
 	FFYamlDocument *doc;
 	FFYamlError *err;
 	FFYamlStatus status;		/* first error, or FF_YAML_OK */
 	bool		done;			/* stream end seen */
 	bool		had_document;
+	bool		had_root;		/* the document's root mapping was seen */
 	Frame		stack[FF_YAML_MAX_DEPTH];
 	int			depth;
 	size_t		flags_cap;
@@ -951,6 +967,16 @@ static FFYamlStatus
 nomem(Reader *r)
 {
 	return fail_at(r, FF_YAML_NOMEM, 0, 0, "out of memory while reading YAML");
+}
+
+/* Ask the interrupt hook; when it says stop, record FF_YAML_INTERRUPTED. */
+static bool
+interrupted(Reader *r)
+{
+	if (!ff_yaml_interrupted())
+		return false;
+	fail_at(r, FF_YAML_INTERRUPTED, 0, 0, "interrupted while reading YAML");
+	return true;
 }
 
 /* 1-based line and column of a byte offset into the input. */
@@ -1556,6 +1582,8 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 	FFYamlDocument *doc = r->doc;
 
 	(void) ev;
+	if (f->kind == FRAME_TOP && !(f->seen & (1u << TOP_FLAGS)))
+		return fail(r, FF_YAML_MISSING, f->mark, "flags is required");
 	if (f->kind == FRAME_FLAG)
 	{
 		FFYamlFlag *flag = &doc->flags[doc->nflags - 1];
@@ -1689,6 +1717,9 @@ handle_value(Reader *r, Frame *f, const yaml_event_t *ev)
 	switch (kind)
 	{
 		case FRAME_TOP:
+			if (is_null(ev) && f->field == TOP_FLAGS)
+				return fail(r, FF_YAML_MISSING, ev->start_mark,
+							"flags is required, got null");
 			if (is_null(ev))
 				return FF_YAML_OK;
 			if (ev->type == YAML_MAPPING_START_EVENT)
@@ -1801,6 +1832,9 @@ handle_document_level(Reader *r, const yaml_event_t *ev)
 			return FF_YAML_OK;
 		case YAML_STREAM_END_EVENT:
 			r->done = true;
+			if (!r->had_root)
+				return fail_at(r, FF_YAML_MISSING, 1, 1,
+							   "the document is empty: flags is required");
 			return FF_YAML_OK;
 		case YAML_DOCUMENT_START_EVENT:
 			if (r->had_document)
@@ -1810,10 +1844,12 @@ handle_document_level(Reader *r, const yaml_event_t *ev)
 			r->had_document = true;
 			return FF_YAML_OK;
 		case YAML_MAPPING_START_EVENT:
+			r->had_root = true;
 			return push_frame(r, FRAME_TOP, ev);
 		default:
 			if (is_null(ev))
-				return FF_YAML_OK;	/* an empty document: zero flags */
+				return fail(r, FF_YAML_MISSING, ev->start_mark,
+							"the document is empty: flags is required");
 			return fail(r, FF_YAML_STRUCTURE, ev->start_mark,
 						"the document must be a mapping with a flags key, got %s",
 						describe(ev, desc, sizeof(desc)));
@@ -1885,15 +1921,50 @@ handle_event(Reader *r, const yaml_event_t *ev)
  * ----------------------------------------------------------------
  */
 
-/* Free a list of strings and leave it empty. */
+/* Call fn on every item of a list of strings. */
 static void
-free_string_list(FFYamlStringList *list)
+list_strings(FFYamlStringList *list, FFYamlStringFn fn, void *arg)
 {
 	for (size_t i = 0; i < list->count; i++)
-		free(list->items[i]);
-	free(list->items);
-	list->items = NULL;
-	list->count = 0;
+		fn(&list->items[i], arg);
+}
+
+/* Call fn with the address of every string a document holds. */
+void
+ff_yaml_document_strings(FFYamlDocument *doc, FFYamlStringFn fn, void *arg)
+{
+	for (size_t i = 0; i < doc->nflags; i++)
+	{
+		FFYamlFlag *flag = &doc->flags[i];
+
+		fn(&flag->key, arg);
+		fn(&flag->name, arg);
+		fn(&flag->description, arg);
+		list_strings(&flag->environments, fn, arg);
+	}
+	for (size_t i = 0; i < doc->noverrides; i++)
+	{
+		FFYamlOverride *ovr = &doc->overrides[i];
+
+		fn(&ovr->tenant_id, arg);
+		fn(&ovr->flag_key, arg);
+		list_strings(&ovr->users, fn, arg);
+		list_strings(&ovr->groups, fn, arg);
+	}
+	for (size_t i = 0; i < doc->nwarnings; i++)
+	{
+		fn(&doc->warnings[i].flag_key, arg);
+		fn(&doc->warnings[i].message, arg);
+	}
+}
+
+/* ff_yaml_document_strings callback: free one string. */
+static void
+free_string(char **s, void *arg)
+{
+	(void) arg;
+	free(*s);
+	*s = NULL;
 }
 
 /* Release everything a document holds and leave it empty; NULL is fine. */
@@ -1902,33 +1973,40 @@ ff_yaml_document_free(FFYamlDocument *doc)
 {
 	if (doc == NULL)
 		return;
+	ff_yaml_document_strings(doc, free_string, NULL);
 	for (size_t i = 0; i < doc->nflags; i++)
-	{
-		FFYamlFlag *flag = &doc->flags[i];
-
-		free(flag->key);
-		free(flag->name);
-		free(flag->description);
-		free_string_list(&flag->environments);
-	}
+		free(doc->flags[i].environments.items);
 	free(doc->flags);
 	for (size_t i = 0; i < doc->noverrides; i++)
 	{
-		FFYamlOverride *ovr = &doc->overrides[i];
-
-		free(ovr->tenant_id);
-		free(ovr->flag_key);
-		free_string_list(&ovr->users);
-		free_string_list(&ovr->groups);
+		free(doc->overrides[i].users.items);
+		free(doc->overrides[i].groups.items);
 	}
 	free(doc->overrides);
-	for (size_t i = 0; i < doc->nwarnings; i++)
-	{
-		free(doc->warnings[i].flag_key);
-		free(doc->warnings[i].message);
-	}
 	free(doc->warnings);
 	memset(doc, 0, sizeof(*doc));
+}
+
+/*
+ * libyaml's read handler: hand over the next piece of the input, unless the
+ * interrupt hook says to stop (libyaml then fails with a reader error, which
+ * ff_yaml_parse reports as FF_YAML_INTERRUPTED).  libyaml asks for at most
+ * its raw buffer (16 kB) at a time, so this runs inside long scalars too.
+ */
+static int
+read_input(void *data, unsigned char *buffer, size_t size, size_t *size_read)
+{
+	Reader	   *r = data;
+	size_t		n = r->len - r->read_pos;
+
+	if (interrupted(r))
+		return 0;
+	if (n > size)
+		n = size;
+	memcpy(buffer, r->input + r->read_pos, n);
+	r->read_pos += n;
+	*size_read = n;
+	return 1;
 }
 
 /* Parse len bytes of UTF-8 YAML into *doc; see yaml_parse.h. */
@@ -1982,15 +2060,16 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 		nomem(r);
 	else
 	{
-		yaml_parser_set_input_string(&parser, (const unsigned char *) input, len);
+		yaml_parser_set_input(&parser, read_input, r);
 		yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
-		while (!r->done && r->status == FF_YAML_OK)
+		while (!r->done && r->status == FF_YAML_OK && !interrupted(r))
 		{
 			yaml_event_t ev;
 
 			if (!yaml_parser_parse(&parser, &ev))
 			{
-				syntax_error(r, &parser);
+				if (r->status == FF_YAML_OK)
+					syntax_error(r, &parser);
 				break;
 			}
 			handle_event(r, &ev);

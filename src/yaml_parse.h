@@ -92,10 +92,11 @@ typedef enum FFYamlStatus
 	FF_YAML_RANGE,				/* rollout outside 0..100, key length */
 	FF_YAML_UNKNOWN_FIELD,		/* a key the format does not know */
 	FF_YAML_DUPLICATE,			/* the same key twice in one mapping */
-	FF_YAML_MISSING,			/* a flag without name */
+	FF_YAML_MISSING,			/* a flag without name, a document without flags */
 	FF_YAML_LIMIT,				/* nesting deeper than FF_YAML_MAX_DEPTH */
 	FF_YAML_NOMEM,				/* malloc failed */
-	FF_YAML_UNSUPPORTED			/* anchors, aliases, tags, merge keys, 2+ documents */
+	FF_YAML_UNSUPPORTED,		/* anchors, aliases, tags, merge keys, 2+ documents */
+	FF_YAML_INTERRUPTED			/* ff_yaml_interrupt_hook asked to stop */
 } FFYamlStatus;
 
 /* The first error found; the parse stops there. */
@@ -124,9 +125,26 @@ typedef enum FFYamlScalarKind
 } FFYamlScalarKind;
 
 /*
+ * Asked by the reader and the emitter in every loop over their input: before
+ * each libyaml event, each time libyaml reads a chunk (so also inside a long
+ * scalar), and for each flag, override, list item and 64 kB of a quoted
+ * scalar written.  Returning true stops the work: ff_yaml_parse() then
+ * returns FF_YAML_INTERRUPTED and ff_yaml_emit_document() false, with
+ * everything released.  NULL (the default) never stops.  The PostgreSQL side
+ * sets it to a function that runs CHECK_FOR_INTERRUPTS().
+ */
+typedef bool (*FFYamlInterruptHook) (void);
+extern FFYamlInterruptHook ff_yaml_interrupt_hook;
+
+/* Ask ff_yaml_interrupt_hook (if set) whether to stop. */
+extern bool ff_yaml_interrupted(void);
+
+/*
  * Parse len bytes of UTF-8 YAML (input need not be NUL-terminated).
  * On FF_YAML_OK *doc holds the result, to be released with
- * ff_yaml_document_free().  On any other status *doc is left empty (nothing
+ * ff_yaml_document_free().  A document must have a flags mapping (which
+ * may be {}): an empty document, one of only comments, a null document,
+ * flags: null and a document without flags are FF_YAML_MISSING.  On any other status *doc is left empty (nothing
  * to free) and *err, when err is not NULL, says what and where.
  */
 extern FFYamlStatus ff_yaml_parse(const char *input, size_t len,
@@ -134,6 +152,15 @@ extern FFYamlStatus ff_yaml_parse(const char *input, size_t len,
 
 /* Release everything a document holds and leave it empty; NULL is fine. */
 extern void ff_yaml_document_free(FFYamlDocument *doc);
+
+/*
+ * Call fn with the address of every string a document holds (flag keys,
+ * names, descriptions, environments, tenant ids, override flag keys,
+ * users, groups, warnings' flag keys and messages), so that a caller can
+ * replace them (to convert their encoding, or free them).
+ */
+typedef void (*FFYamlStringFn) (char **s, void *arg);
+extern void ff_yaml_document_strings(FFYamlDocument *doc, FFYamlStringFn fn, void *arg);
 
 /* Resolve a plain scalar's text exactly as PyYAML 6 SafeLoader does. */
 extern FFYamlScalarKind ff_yaml_resolve_plain(const char *s, size_t len);

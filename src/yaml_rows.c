@@ -1,15 +1,31 @@
 /*
  * yaml_rows.c
- *      Stored flag and override rows as FFYamlFlag / FFYamlOverride.
+ *      The PostgreSQL side shared by import and export: stored flag and
+ *      override rows as FFYamlFlag / FFYamlOverride, the interrupt hook of
+ *      the plain-C reader and emitter, and encoding conversions.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "yaml_rows.h"
+
+/* Bytes of text converted between encodings by one call. */
+#define CONVERT_PIECE (1024 * 1024)
+
+/* ----------------------------------------------------------------
+ * Reading rows
+ * ----------------------------------------------------------------
+ */
+
+/* Fill one element of a row array from an SPI result row. */
+typedef void (*RowFiller) (void *row, HeapTuple tuple, TupleDesc desc);
 
 /* The non-NULL elements of a text[] datum as a list of C strings. */
 static FFYamlStringList
@@ -31,87 +47,463 @@ text_array_list(Datum datum)
 	return list;
 }
 
-/* A column of an SPI result row as a C string ("" if NULL). */
+/* A column of a result row as a C string ("" if NULL). */
 static char *
-spi_text(int row, int col)
+column_text(HeapTuple tuple, TupleDesc desc, int col)
 {
-	char	   *value = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+	char	   *value = SPI_getvalue(tuple, desc, col);
 
 	return value ? value : pstrdup("");
 }
 
-/* A column of an SPI result row as a Datum, with its null flag. */
-static Datum
-spi_datum(int row, int col, bool *isnull)
+/*
+ * Run a query through a cursor, FF_YAML_BATCH_ROWS rows at a time, each
+ * row made a row_size struct by fill.  With each, every batch is handed to
+ * it and freed when it returns (NULL is returned); without, the rows are
+ * gathered into one array of *count.  The fetched tuples are freed batch by
+ * batch, so the rows are never held twice.
+ */
+static void *
+read_rows(const char *sql, int nargs, Oid *argtypes, Datum *values, FFReadMode mode,
+		  Size row_size, RowFiller fill, FFRowBatchFn each, void *arg, int *count)
 {
-	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+	Portal		portal = SPI_cursor_open_with_args(NULL, sql, nargs, argtypes, values, NULL,
+												   mode == FF_READ_SNAPSHOT, 0);
+	MemoryContext batch_cxt = each == NULL ? CurrentMemoryContext :
+		AllocSetContextCreate(CurrentMemoryContext, "flagforge rows", ALLOCSET_DEFAULT_SIZES);
+	Size		cap = FF_YAML_BATCH_ROWS;
+	char	   *rows = palloc_extended(cap * row_size, MCXT_ALLOC_HUGE);
+	Size		n = 0;
+
+	for (;;)
+	{
+		uint64		fetched;
+		Size		first = each == NULL ? n : 0;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, FF_YAML_BATCH_ROWS);
+		fetched = SPI_processed;
+		if (fetched == 0)
+			break;
+		if (first + fetched > cap)
+		{
+			cap = Max(cap * 2, first + fetched);
+			rows = repalloc_huge(rows, cap * row_size);
+		}
+		old = MemoryContextSwitchTo(batch_cxt);
+		for (uint64 i = 0; i < fetched; i++)
+		{
+			memset(rows + (first + i) * row_size, 0, row_size);
+			fill(rows + (first + i) * row_size, SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+		}
+		MemoryContextSwitchTo(old);
+		SPI_freetuptable(SPI_tuptable);
+		n += fetched;
+		if (each != NULL)
+		{
+			each(rows, (int) fetched, arg);
+			MemoryContextReset(batch_cxt);
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	if (each != NULL)
+	{
+		MemoryContextDelete(batch_cxt);
+		pfree(rows);
+		rows = NULL;
+	}
+	if (count != NULL)
+		*count = (int) n;
+	return rows;
+}
+
+/* The column types of the rows read (the layouts of table_layout.c). */
+static const Oid flag_row_types[] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT4OID, BOOLOID, TEXTARRAYOID};
+static const Oid override_row_types[] = {TEXTOID, TEXTOID, BOOLOID, INT4OID, TEXTARRAYOID, TEXTARRAYOID};
+
+/*
+ * Error unless a result row has the column types the fillers read: a table
+ * whose column type was changed (with the DDL guard switched off) gives an
+ * error, never a misread datum.
+ */
+static void
+check_row_types(TupleDesc desc, const Oid *types, int ntypes)
+{
+	if (desc->natts != ntypes)
+		elog(ERROR, "flagforge read %d columns, expected %d", desc->natts, ntypes);
+	for (int i = 0; i < ntypes; i++)
+		if (TupleDescAttr(desc, i)->atttypid != types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+					 errmsg("column \"%s\" has type %s, not %s",
+							NameStr(TupleDescAttr(desc, i)->attname),
+							format_type_be(TupleDescAttr(desc, i)->atttypid), format_type_be(types[i])),
+					 errhint("flagforge reads only tables with the columns it created; restore the column or reinstall the extension.")));
+}
+
+/* A text[] column as a list, empty when NULL. */
+static FFYamlStringList
+column_list(HeapTuple tuple, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+	FFYamlStringList empty = {NULL, 0};
+
+	return isnull ? empty : text_array_list(d);
+}
+
+/* RowFiller: a flagforge_flags row. */
+static void
+fill_flag(void *row, HeapTuple tuple, TupleDesc desc)
+{
+	FFYamlFlag *flag = row;
+	bool		isnull;
+	Datum		envs;
+
+	check_row_types(desc, flag_row_types, lengthof(flag_row_types));
+	flag->key = column_text(tuple, desc, 1);
+	flag->name = column_text(tuple, desc, 2);
+	flag->description = column_text(tuple, desc, 3);
+	flag->default_enabled = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
+	flag->is_public = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
+	flag->rollout_percentage = DatumGetInt32(SPI_getbinval(tuple, desc, 6, &isnull));
+	flag->deprecated = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
+	envs = SPI_getbinval(tuple, desc, 8, &isnull);
+	flag->has_environments = !isnull;
+	if (!isnull)
+		flag->environments = text_array_list(envs);
+}
+
+/* RowFiller: a flagforge_overrides row, every field present. */
+static void
+fill_override(void *row, HeapTuple tuple, TupleDesc desc)
+{
+	FFYamlOverride *ovr = row;
+	bool		isnull;
+	Datum		d;
+
+	check_row_types(desc, override_row_types, lengthof(override_row_types));
+	ovr->tenant_id = column_text(tuple, desc, 1);
+	ovr->flag_key = column_text(tuple, desc, 2);
+	d = SPI_getbinval(tuple, desc, 3, &isnull);
+	ovr->has_enabled = true;
+	ovr->enabled = isnull ? -1 : DatumGetBool(d) ? 1 : 0;
+	d = SPI_getbinval(tuple, desc, 4, &isnull);
+	ovr->has_rollout = true;
+	ovr->rollout_percentage = isnull ? -1 : DatumGetInt32(d);
+	ovr->has_users = ovr->has_groups = true;
+	ovr->users = column_list(tuple, desc, 5);
+	ovr->groups = column_list(tuple, desc, 6);
+}
+
+/* " FOR UPDATE OF alias" when the mode locks, else "". */
+static const char *
+locking_clause(FFReadMode mode, const char *alias)
+{
+	return mode == FF_READ_LOCKED ? psprintf(" FOR UPDATE OF %s", alias) : "";
+}
+
+/* The query of every row of flags_table, by key. */
+static char *
+flag_rows_query(const char *flags_table, FFReadMode mode)
+{
+	return psprintf("SELECT f.key, f.name, f.description, f.default_enabled, f.is_public,"
+					" f.rollout_percentage, f.deprecated, f.environments FROM %s f"
+					" ORDER BY f.key%s", flags_table, locking_clause(mode, "f"));
 }
 
 /* Every row of flags_table, by key; strings are palloc'd. */
 FFYamlFlag *
-ff_read_flag_rows(const char *flags_table, int *count)
+ff_read_flag_rows(const char *flags_table, FFReadMode mode, int *count)
 {
-	char	   *sql = psprintf("SELECT key, name, description, default_enabled, is_public,"
-							   " rollout_percentage, deprecated, environments FROM %s ORDER BY key",
-							   flags_table);
-	FFYamlFlag *flags;
+	return read_rows(flag_rows_query(flags_table, mode), 0, NULL, NULL, mode,
+					 sizeof(FFYamlFlag), fill_flag, NULL, NULL, count);
+}
 
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", sql);
-	*count = (int) SPI_processed;
-	flags = palloc0(sizeof(FFYamlFlag) * Max(*count, 1));
-	for (int i = 0; i < *count; i++)
-	{
-		bool		isnull;
-		Datum		envs;
-
-		flags[i].key = spi_text(i, 1);
-		flags[i].name = spi_text(i, 2);
-		flags[i].description = spi_text(i, 3);
-		flags[i].default_enabled = DatumGetBool(spi_datum(i, 4, &isnull));
-		flags[i].is_public = DatumGetBool(spi_datum(i, 5, &isnull));
-		flags[i].rollout_percentage = DatumGetInt32(spi_datum(i, 6, &isnull));
-		flags[i].deprecated = DatumGetBool(spi_datum(i, 7, &isnull));
-		envs = spi_datum(i, 8, &isnull);
-		flags[i].has_environments = !isnull;
-		if (!isnull)
-			flags[i].environments = text_array_list(envs);
-	}
-	return flags;
+/* Every row of flags_table, by key, a batch at a time (see yaml_rows.h). */
+void
+ff_read_flag_batches(const char *flags_table, FFReadMode mode, FFRowBatchFn each, void *arg)
+{
+	read_rows(flag_rows_query(flags_table, mode), 0, NULL, NULL, mode,
+			  sizeof(FFYamlFlag), fill_flag, each, arg, NULL);
 }
 
 /* The rows of overrides_table, by tenant and flag (see yaml_rows.h). */
 FFYamlOverride *
-ff_read_override_rows(const char *overrides_table, Datum tenants, int *count)
+ff_read_override_rows(const char *overrides_table, Datum tenants, Datum flag_keys,
+					  FFReadMode mode, int *count)
 {
-	Oid			argtypes[1] = {TEXTARRAYOID};
-	Datum		values[1] = {tenants};
-	char	   *sql = psprintf("SELECT tenant_id, flag_key, enabled, rollout_percentage,"
-							   " enabled_for_users, enabled_for_groups FROM %s%s"
-							   " ORDER BY tenant_id, flag_key", overrides_table,
-							   tenants ? " WHERE tenant_id OPERATOR(pg_catalog.=) ANY ($1)" : "");
-	FFYamlOverride *rows;
+	Oid			argtypes[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[2] = {tenants, flag_keys};
+	char	   *sql = psprintf("SELECT o.tenant_id, o.flag_key, o.enabled, o.rollout_percentage,"
+							   " o.enabled_for_users, o.enabled_for_groups FROM %s o%s"
+							   " ORDER BY o.tenant_id, o.flag_key%s", overrides_table,
+							   tenants ? " JOIN ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
+							   " AS k(tenant_id, flag_key)"
+							   " ON o.tenant_id OPERATOR(pg_catalog.=) k.tenant_id"
+							   " AND o.flag_key OPERATOR(pg_catalog.=) k.flag_key" : "",
+							   locking_clause(mode, "o"));
 
-	if (SPI_execute_with_args(sql, tenants ? 1 : 0, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
-	*count = (int) SPI_processed;
-	rows = palloc0(sizeof(FFYamlOverride) * Max(*count, 1));
-	for (int i = 0; i < *count; i++)
+	return read_rows(sql, tenants ? 2 : 0, argtypes, values, mode, sizeof(FFYamlOverride),
+					 fill_override, NULL, NULL, count);
+}
+
+/* ----------------------------------------------------------------
+ * Interrupts
+ * ----------------------------------------------------------------
+ */
+
+/* The error CHECK_FOR_INTERRUPTS() raised inside the hook, until rethrown. */
+static ErrorData *kept_interrupt = NULL;
+
+/*
+ * ff_yaml_interrupt_hook: serve a pending interrupt.  The error it raises
+ * (a cancel, a statement timeout) is kept for ff_yaml_pg_rethrow_interrupt
+ * and the reader or emitter is told to stop, so that it frees its malloc'd
+ * memory before the error unwinds the stack.
+ */
+static bool
+pg_interrupt_hook(void)
+{
+	MemoryContext cxt;
+
+	if (likely(!INTERRUPTS_PENDING_CONDITION()))
+		return false;
+	cxt = CurrentMemoryContext;
+	PG_TRY();
 	{
-		bool		isnull;
-		Datum		d;
-
-		rows[i].tenant_id = spi_text(i, 1);
-		rows[i].flag_key = spi_text(i, 2);
-		d = spi_datum(i, 3, &isnull);
-		rows[i].has_enabled = true;
-		rows[i].enabled = isnull ? -1 : DatumGetBool(d) ? 1 : 0;
-		d = spi_datum(i, 4, &isnull);
-		rows[i].has_rollout = true;
-		rows[i].rollout_percentage = isnull ? -1 : DatumGetInt32(d);
-		rows[i].has_users = rows[i].has_groups = true;
-		rows[i].users = text_array_list(spi_datum(i, 5, &isnull));
-		rows[i].groups = text_array_list(spi_datum(i, 6, &isnull));
+		CHECK_FOR_INTERRUPTS();
 	}
-	return rows;
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		kept_interrupt = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	return kept_interrupt != NULL;
+}
+
+/* Let the reader and emitter serve interrupts (see yaml_rows.h). */
+void
+ff_yaml_pg_watch_interrupts(void)
+{
+	kept_interrupt = NULL;
+	ff_yaml_interrupt_hook = pg_interrupt_hook;
+}
+
+/* Raise the error the hook kept, if any. */
+void
+ff_yaml_pg_rethrow_interrupt(void)
+{
+	ErrorData  *edata = kept_interrupt;
+
+	if (edata == NULL)
+		return;
+	kept_interrupt = NULL;
+	ReThrowError(edata);
+}
+
+/* ----------------------------------------------------------------
+ * Encodings
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Do the edges convert?  Not in a UTF-8 database, and not in SQL_ASCII,
+ * where text has no encoding to convert from (its bytes go to the reader
+ * as they are, which requires UTF-8).
+ */
+static bool
+converting(void)
+{
+	int			encoding = GetDatabaseEncoding();
+
+	return encoding != PG_UTF8 && encoding != PG_SQL_ASCII;
+}
+
+/*
+ * Convert len bytes between the server encoding and UTF-8 (to_utf8 says
+ * which way) a piece at a time, cut at character boundaries: interrupts are
+ * served between pieces and the result (NUL-terminated, *outlen bytes) may
+ * be larger than 1 GB.  A character the target cannot hold is PostgreSQL's
+ * conversion error.
+ */
+static char *
+convert_in_pieces(const char *s, size_t len, bool to_utf8, size_t *outlen)
+{
+	int			from = to_utf8 ? GetDatabaseEncoding() : PG_UTF8;
+	Size		cap = len + 1;
+	char	   *out = palloc_extended(cap, MCXT_ALLOC_HUGE);
+	size_t		used = 0;
+
+	for (size_t pos = 0; pos < len;)
+	{
+		int			piece = (int) Min(len - pos, CONVERT_PIECE);
+		int			cut = pg_encoding_mbcliplen(from, s + pos, piece, piece);
+		char	   *conv;
+		size_t		n;
+
+		CHECK_FOR_INTERRUPTS();
+		if (cut <= 0)
+			cut = piece;		/* a broken character: let the conversion say so */
+		conv = to_utf8 ? pg_server_to_any(s + pos, cut, PG_UTF8)
+			: pg_any_to_server(s + pos, cut, PG_UTF8);
+		n = conv == s + pos ? (size_t) cut : strlen(conv);
+		if (used + n + 1 > cap)
+		{
+			cap = Max(cap * 2, used + n + 1);
+			out = repalloc_huge(out, cap);
+		}
+		memcpy(out + used, conv, n);
+		used += n;
+		if (conv != s + pos)
+			pfree(conv);
+		pos += cut;
+	}
+	out[used] = '\0';
+	*outlen = used;
+	return out;
+}
+
+/* The document text as UTF-8 for the reader. */
+const char *
+ff_yaml_pg_text_to_utf8(const char *s, size_t len, size_t *utf8_len)
+{
+	if (!converting())
+	{
+		*utf8_len = len;
+		return s;
+	}
+	return convert_in_pieces(s, len, true, utf8_len);
+}
+
+/* The emitted document as text in the server encoding, at most 1 GB. */
+text *
+ff_yaml_pg_utf8_to_text(const char *s, size_t len)
+{
+	const char *server = s;
+	size_t		n = len;
+
+	if (converting())
+		server = convert_in_pieces(s, len, false, &n);
+	if (n > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the flag file would be %zu MB, more than the 1 GB a text value can hold",
+						n >> 20),
+				 errhint("Export without overrides (include_overrides => false), or copy the tables with COPY.")));
+	return cstring_to_text_with_len(server, (int) n);
+}
+
+/* ff_yaml_document_strings callback: a reader's string in the server encoding. */
+static void
+malloced_to_server(char **s, void *arg)
+{
+	size_t		len;
+	char	   *conv = convert_in_pieces(*s, strlen(*s), false, &len);
+	char	   *copy = malloc(len + 1);
+
+	(void) arg;
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while converting the flag file to the database encoding")));
+	memcpy(copy, conv, len + 1);
+	pfree(conv);
+	free(*s);
+	*s = copy;
+}
+
+/* Replace the reader's strings by their server-encoding form. */
+void
+ff_yaml_pg_document_to_server(FFYamlDocument *doc)
+{
+	if (converting())
+		ff_yaml_document_strings(doc, malloced_to_server, NULL);
+}
+
+/* ff_yaml_document_strings callback: a stored (palloc'd) string as UTF-8. */
+static void
+palloced_to_utf8(char **s, void *arg)
+{
+	size_t		len;
+
+	(void) arg;
+	*s = convert_in_pieces(*s, strlen(*s), true, &len);
+}
+
+/* Replace stored rows' strings by their UTF-8 form. */
+void
+ff_yaml_pg_document_to_utf8(FFYamlDocument *doc)
+{
+	if (converting())
+		ff_yaml_document_strings(doc, palloced_to_utf8, NULL);
+}
+
+/* Convert UTF-8 to the server encoding; NULL (the error dropped) when a character does not fit. */
+static const char *
+try_to_server(const char *utf8, int len)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	const char *volatile result = NULL;
+
+	PG_TRY();
+	{
+		result = pg_any_to_server(utf8, len, PG_UTF8);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+		result = NULL;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/* A message in the server encoding, each character that does not fit written as \uXXXX. */
+static char *
+escape_unconvertible(const char *utf8)
+{
+	StringInfoData buf;
+	const unsigned char *u = (const unsigned char *) utf8;
+
+	initStringInfo(&buf);
+	while (*u)
+	{
+		int			n = pg_utf_mblen(u);
+		const char *conv;
+		pg_wchar	c;
+
+		if (strnlen((const char *) u, n) < (size_t) n)
+			n = 1;
+		if (*u < 0x80)
+			appendStringInfoChar(&buf, (char) *u);
+		else if ((conv = try_to_server((const char *) u, n)) == NULL)
+		{
+			c = utf8_to_unicode(u);
+			appendStringInfo(&buf, c > 0xFFFF ? "\\U%08X" : "\\u%04X", (unsigned) c);
+		}
+		else if (conv == (const char *) u)
+			appendBinaryStringInfo(&buf, conv, n);	/* nothing to convert */
+		else
+			appendStringInfoString(&buf, conv);
+		u += n;
+	}
+	return buf.data;
+}
+
+/* A reader's message in the server encoding; see yaml_rows.h. */
+const char *
+ff_yaml_pg_message_to_server(const char *utf8)
+{
+	const char *conv;
+
+	if (!converting())
+		return utf8;
+	conv = try_to_server(utf8, (int) strlen(utf8));
+	return conv != NULL ? conv : escape_unconvertible(utf8);
 }

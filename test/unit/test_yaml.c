@@ -9,6 +9,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -485,30 +486,65 @@ test_yaml_forms(void)
 	}
 }
 
-/* Documents that hold zero flags. */
+/* flags: {} holds zero flags; a document without a flags mapping is refused. */
 static void
 test_empty(void)
 {
-	static const char *const empties[] = {
-		"", "\n", "# just a comment\n", "---\n", "--- ~\n", "~", "null\n",
-		"flags:\n", "flags: {}\n", "flags: ~\n", "flags: {}\noverrides: {}\n",
-		"overrides:\n", "overrides: {acme: ~, beta: {}}\n"
+	static const char *const zero_flags[] = {
+		"flags: {}\n", "flags: {}\noverrides: {}\n", "flags: {}\noverrides:\n",
+		"# comment\nflags: {} # none yet\n", "--- {flags: {}}\n",
+		"flags: {}\noverrides: {acme: ~, beta: {}}\n"
+	};
+	static const struct
+	{
+		const char *yaml;
+		int			line;
+		int			column;
+		const char *message;
+	}			refused[] = {
+		{"", 1, 1, "the document is empty: flags is required"},
+		{"\n\n", 1, 1, "the document is empty: flags is required"},
+		{"# just a comment\n# and another\n", 1, 1, "the document is empty: flags is required"},
+		{"---\n", 2, 1, "the document is empty: flags is required"},
+		{"--- ~\n", 1, 5, "the document is empty: flags is required"},
+		{"~", 1, 1, "the document is empty: flags is required"},
+		{"null\n", 1, 1, "the document is empty: flags is required"},
+		{"flags:\n", 1, 7, "flags is required, got null"},
+		{"flags: ~\n", 1, 8, "flags is required, got null"},
+		{"# header\nflags: null\noverrides: {}\n", 2, 8, "flags is required, got null"},
+		{"overrides:\n", 1, 1, "flags is required"},
+		{"overrides: {acme: ~, beta: {}}\n", 1, 1, "flags is required"},
+		{"\n{overrides: {}}\n", 2, 1, "flags is required"},
 	};
 
-	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++)
+	for (size_t i = 0; i < sizeof(zero_flags) / sizeof(zero_flags[0]); i++)
 	{
 		FFYamlDocument doc;
 		FFYamlError err;
-		FFYamlStatus st = ff_yaml_parse(empties[i], strlen(empties[i]), &doc, &err);
+		FFYamlStatus st = ff_yaml_parse(zero_flags[i], strlen(zero_flags[i]), &doc, &err);
 
 		CHECK(st == FF_YAML_OK && doc.nflags == 0 && doc.noverrides == 0 &&
-			  doc.nwarnings == 0, "zero flags from empty document %zu", i);
+			  doc.nwarnings == 0, "zero flags from flags: {} document %zu", i);
 		if (st == FF_YAML_OK)
-			roundtrip("empty", &doc);
+			roundtrip("flags: {}", &doc);
 		ff_yaml_document_free(&doc);
 	}
-	CHECK(ff_yaml_parse(NULL, 0, &(FFYamlDocument) {0}, NULL) == FF_YAML_OK,
-		  "NULL input is an empty document");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+	{
+		char		name[64];
+
+		snprintf(name, sizeof(name), "document without flags %zu", i);
+		EXPECT_ERROR(name, refused[i].yaml, FF_YAML_MISSING, refused[i].line,
+					 refused[i].column, refused[i].message, "");
+	}
+	{
+		FFYamlDocument doc;
+		FFYamlError err;
+
+		CHECK(ff_yaml_parse(NULL, 0, &doc, &err) == FF_YAML_MISSING &&
+			  strcmp(err.message, "the document is empty: flags is required") == 0,
+			  "NULL input is refused as an empty document");
+	}
 }
 
 /* Unicode keys and values. */
@@ -845,7 +881,7 @@ test_overrides(void)
 		FFYamlDocument d;
 
 		CHECK(parse_ok("same flag under two tenants",
-					   "overrides:\n  acme: {a: {}}\n  beta: {a: {}}\n", &d) &&
+					   "flags: {}\noverrides:\n  acme: {a: {}}\n  beta: {a: {}}\n", &d) &&
 			  d.noverrides == 2, "same flag key under two tenants is fine");
 		ff_yaml_document_free(&d);
 	}
@@ -1337,6 +1373,235 @@ test_out_of_memory(void)
 }
 #endif
 
+/* What each file of the fuzz corpus must give (the fuzzer itself checks no outcome). */
+static const struct
+{
+	const char *file;
+	FFYamlStatus status;
+}			corpus_expectations[] = {
+	{"alias_bomb.yaml", FF_YAML_UNSUPPORTED},
+	{"alias_in_flags.yaml", FF_YAML_UNSUPPORTED},
+	{"block_scalars.yaml", FF_YAML_OK},
+	{"booleans.yaml", FF_YAML_OK},
+	{"comments_crlf.yaml", FF_YAML_OK},
+	{"deep_nesting.yaml", FF_YAML_TYPE},
+	{"deep_top.yaml", FF_YAML_STRUCTURE},
+	{"err_duplicate.yaml", FF_YAML_DUPLICATE},
+	{"err_empty.yaml", FF_YAML_MISSING},
+	{"err_flags_null.yaml", FF_YAML_MISSING},
+	{"err_missing_name.yaml", FF_YAML_MISSING},
+	{"err_nul_escape.yaml", FF_YAML_TYPE},
+	{"err_null_document.yaml", FF_YAML_MISSING},
+	{"err_only_comments.yaml", FF_YAML_MISSING},
+	{"err_only_overrides.yaml", FF_YAML_MISSING},
+	{"err_range.yaml", FF_YAML_RANGE},
+	{"err_syntax.yaml", FF_YAML_SYNTAX},
+	{"err_types.yaml", FF_YAML_TYPE},
+	{"err_unknown_field.yaml", FF_YAML_UNKNOWN_FIELD},
+	{"explicit_key.yaml", FF_YAML_OK},
+	{"flags_empty.yaml", FF_YAML_OK},
+	{"flow.yaml", FF_YAML_OK},
+	{"integers.yaml", FF_YAML_OK},
+	{"merge_key.yaml", FF_YAML_UNSUPPORTED},
+	{"multi_document.yaml", FF_YAML_UNSUPPORTED},
+	{"overrides.yaml", FF_YAML_OK},
+	{"quoted_escapes.yaml", FF_YAML_OK},
+	{"readme.yaml", FF_YAML_OK},
+	{"tags.yaml", FF_YAML_UNSUPPORTED},
+	{"unicode.yaml", FF_YAML_OK},
+	{"warnings.yaml", FF_YAML_OK},
+};
+
+/* The status a corpus file must give, or -1 when the table does not list it. */
+static int
+corpus_expected_status(const char *file)
+{
+	for (size_t i = 0; i < sizeof(corpus_expectations) / sizeof(corpus_expectations[0]); i++)
+		if (strcmp(corpus_expectations[i].file, file) == 0)
+			return (int) corpus_expectations[i].status;
+	return -1;
+}
+
+/* Parse one file of the corpus directory; its status, or -1 when unreadable. */
+static int
+parse_corpus_file(const char *dir, const char *file)
+{
+	char		path[1024];
+	FILE	   *f;
+	FFBuf		text = {0};
+	char		chunk[4096];
+	size_t		n;
+	FFYamlDocument doc;
+	FFYamlStatus st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		ff_buf_append(&text, chunk, n);
+	fclose(f);
+	st = ff_yaml_parse(text.data, text.len, &doc, NULL);
+	ff_yaml_document_free(&doc);
+	ff_buf_free(&text);
+	return (int) st;
+}
+
+/* Every corpus file gives its listed status, and every file is listed. */
+static void
+test_corpus(void)
+{
+	const char *dir = getenv("FF_CORPUS_DIR") ? getenv("FF_CORPUS_DIR") : "test/fuzz/corpus";
+	DIR		   *d = opendir(dir);
+	struct dirent *e;
+	int			files = 0;
+
+	if (!CHECK(d != NULL, "corpus directory %s opens (run from the repository root)", dir))
+		return;
+	while ((e = readdir(d)) != NULL)
+	{
+		int			expected;
+		int			got;
+
+		if (e->d_name[0] == '.')
+			continue;
+		files++;
+		expected = corpus_expected_status(e->d_name);
+		got = parse_corpus_file(dir, e->d_name);
+		CHECK(expected >= 0 && got == expected, "corpus %s: %s (got %s)", e->d_name,
+			  expected >= 0 ? ff_yaml_status_name((FFYamlStatus) expected) : "not listed in corpus_expectations",
+			  got >= 0 ? ff_yaml_status_name((FFYamlStatus) got) : "unreadable");
+	}
+	closedir(d);
+	CHECK(files == (int) (sizeof(corpus_expectations) / sizeof(corpus_expectations[0])),
+		  "every listed corpus file exists (%d files)", files);
+}
+
+static long hook_calls;			/* questions asked since the reset */
+static long hook_stop_at;		/* the question answered "stop"; -1: none */
+
+/* Interrupt hook of the tests: count the questions, stop at hook_stop_at. */
+static bool
+counting_hook(void)
+{
+	return hook_calls++ == hook_stop_at;
+}
+
+/* Install the counting hook with a fresh count; stop at question stop_at. */
+static void
+reset_hook(long stop_at)
+{
+	ff_yaml_interrupt_hook = counting_hook;
+	hook_calls = 0;
+	hook_stop_at = stop_at;
+}
+
+/* A document of one flag whose description is len bytes of c (malloc'd). */
+static char *
+long_scalar_document(size_t len, char c)
+{
+	static const char head[] = "flags:\n  a:\n    name: x\n    description: \"";
+	char	   *yaml = malloc(sizeof(head) + len + 3);
+
+	memcpy(yaml, head, sizeof(head) - 1);
+	memset(yaml + sizeof(head) - 1, c, len);
+	memcpy(yaml + sizeof(head) - 1 + len, "\"\n", 3);
+	return yaml;
+}
+
+/* Parse with the hook stopping at every question in turn: always a clean stop. */
+static void
+check_parse_stops(const char *name, const char *yaml)
+{
+	FFYamlDocument doc;
+	FFYamlError err;
+	long		total;
+	bool		ok = true;
+
+	reset_hook(-1);
+	CHECK(ff_yaml_parse(yaml, strlen(yaml), &doc, &err) == FF_YAML_OK, "%s parses with a hook", name);
+	ff_yaml_document_free(&doc);
+	total = hook_calls;
+	for (long n = 0; n < total; n++)
+	{
+		FFYamlStatus st;
+
+		reset_hook(n);
+		st = ff_yaml_parse(yaml, strlen(yaml), &doc, &err);
+		if (st != FF_YAML_INTERRUPTED || err.status != FF_YAML_INTERRUPTED ||
+			doc.flags != NULL || doc.overrides != NULL || hook_calls != n + 1 ||
+			strcmp(err.message, "interrupted while reading YAML") != 0)
+			ok = false;
+		ff_yaml_document_free(&doc);
+	}
+	CHECK(ok && total > 10, "%s: stopping at each of the hook's %ld questions gives FF_YAML_INTERRUPTED",
+		  name, total);
+}
+
+/* Emit with the hook stopping at every question in turn: always false, no leak. */
+static void
+check_emit_stops(const char *name, const FFYamlDocument *doc)
+{
+	FFBuf		out = {0};
+	long		total;
+	bool		ok = true;
+
+	reset_hook(-1);
+	CHECK(ff_yaml_emit_document(&out, doc), "%s emits with a hook", name);
+	ff_buf_free(&out);
+	total = hook_calls;
+	for (long n = 0; n < total; n++)
+	{
+		reset_hook(n);
+		if (ff_yaml_emit_document(&out, doc) || hook_calls != n + 1)
+			ok = false;
+		ff_buf_free(&out);
+	}
+	CHECK(ok && total > 0, "%s: stopping at each of the emitter's %ld questions returns false",
+		  name, total);
+}
+
+/* The reader and the emitter ask the interrupt hook in every loop, also inside a long scalar. */
+static void
+test_interrupts(void)
+{
+	const size_t len = 4 << 20;
+	char	   *yaml = long_scalar_document(len, 'w');
+	FFYamlDocument doc;
+	FFYamlError err;
+	FFBuf		out = {0};
+	long		total;
+
+	check_parse_stops("overrides document", overrides_yaml);
+	check_parse_stops("readme document", readme_yaml);
+	if (parse_ok("overrides for the emitter", overrides_yaml, &doc))
+	{
+		check_emit_stops("overrides document", &doc);
+		ff_yaml_document_free(&doc);
+	}
+
+	/* a 4 MB scalar: libyaml reads it in 16 kB pieces, each one a question */
+	reset_hook(-1);
+	CHECK(ff_yaml_parse(yaml, strlen(yaml), &doc, &err) == FF_YAML_OK &&
+		  strlen(doc.flags[0].description) == len, "a 4 MB scalar parses");
+	total = hook_calls;
+	CHECK(total >= (long) (len / 16384), "the hook is asked %ld times while reading a 4 MB scalar", total);
+	reset_hook(total / 2);
+	CHECK(ff_yaml_parse(yaml, strlen(yaml), &(FFYamlDocument) {0}, &err) == FF_YAML_INTERRUPTED &&
+		  hook_calls == total / 2 + 1, "a stop in the middle of the scalar ends the parse there");
+
+	/* ... and written double-quoted (it holds a line break), every 64 kB */
+	doc.flags[0].description[len / 2] = '\n';
+	reset_hook(-1);
+	CHECK(ff_yaml_emit_document(&out, &doc) && strstr(out.data, "w\\nw") != NULL,
+		  "a 4 MB quoted scalar emits");
+	CHECK(hook_calls >= (long) (len / 65536), "the emitter asks %ld times while writing it", hook_calls);
+	ff_buf_free(&out);
+	ff_yaml_interrupt_hook = NULL;
+	ff_yaml_document_free(&doc);
+	free(yaml);
+}
+
 /* Status names. */
 static void
 test_status_names(void)
@@ -1344,6 +1609,7 @@ test_status_names(void)
 	CHECK(strcmp(ff_yaml_status_name(FF_YAML_OK), "ok") == 0 &&
 		  strcmp(ff_yaml_status_name(FF_YAML_UNKNOWN_FIELD), "unknown field") == 0 &&
 		  strcmp(ff_yaml_status_name(FF_YAML_UNSUPPORTED), "unsupported") == 0 &&
+		  strcmp(ff_yaml_status_name(FF_YAML_INTERRUPTED), "interrupted") == 0 &&
 		  strcmp(ff_yaml_status_name((FFYamlStatus) 99), "unknown status") == 0,
 		  "status names");
 }
@@ -1368,6 +1634,8 @@ main(void)
 	test_emit_layout();
 	test_emit_grouping();
 	test_performance();
+	test_interrupts();
+	test_corpus();
 #ifdef FF_YAML_FAULT_INJECTION
 	test_out_of_memory();
 #endif
