@@ -283,24 +283,60 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.flagforge_create_tenant_schema(text, boolean) IS
     'Create the schema if missing (the caller needs CREATE on the database) and a registered flagforge_overrides table in it (the caller needs CREATE on an existing schema), both owned by the extension owner; the caller and the roles granted on flagforge_overrides get DML on the table and USAGE on a new schema. Without tenant_id unless with_tenant_id.';
 
--- Tables made by 1.0 belong to whoever created them: give them to the
--- extension owner, leaving their creator the rights to change rows.
+-- Tables made by 1.0 belong to whoever created them, who may have added
+-- indexes, triggers, rules, policies or child tables running code of theirs.
+-- Rebuild each: a fresh table made as 1.1 makes them (owned by the extension
+-- owner, its creator keeping DML), the rows copied column by column (a copy
+-- is not a change: no audit rows), the old table dropped.  A table whose
+-- columns are no longer flagforge's is left alone, unregistered, with a
+-- WARNING: copying it could run its owner's casts.
 DO $do$
 DECLARE
     t record;
+    columns text;
+    previous_role text := pg_catalog.current_setting('session_replication_role');
 BEGIN
+    PERFORM pg_catalog.set_config('session_replication_role', 'replica', true);
     FOR t IN
-        SELECT r.table_oid, c.relowner::pg_catalog.regrole AS table_owner,
-               e.extowner::pg_catalog.regrole AS extension_owner
+        SELECT r.table_oid::pg_catalog.oid AS relid, r.has_tenant_id, n.nspname, c.relowner,
+               e.extowner::pg_catalog.regrole AS extension_owner,
+               (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0
+                  AND NOT a.attisdropped
+                  AND (a.attname, a.atttypid) NOT IN (
+                      ('tenant_id', 'pg_catalog.text'::pg_catalog.regtype), ('flag_key', 'pg_catalog.text'::pg_catalog.regtype),
+                      ('enabled', 'pg_catalog.bool'::pg_catalog.regtype), ('rollout_percentage', 'pg_catalog.int4'::pg_catalog.regtype),
+                      ('enabled_for_users', 'pg_catalog._text'::pg_catalog.regtype), ('enabled_for_groups', 'pg_catalog._text'::pg_catalog.regtype),
+                      ('updated_at', 'pg_catalog.timestamptz'::pg_catalog.regtype), ('updated_by', 'pg_catalog.text'::pg_catalog.regtype))
+               ) AS foreign_columns
         FROM @extschema@.flagforge_tenant_tables r
         JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.table_oid::pg_catalog.oid
+        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
         CROSS JOIN pg_catalog.pg_extension e
         WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge'
           AND c.relowner OPERATOR(pg_catalog.<>) e.extowner
     LOOP
-        EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', t.table_oid, t.extension_owner);
-        EXECUTE pg_catalog.format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t.table_oid, t.table_owner);
+        DELETE FROM @extschema@.flagforge_tenant_tables r
+        WHERE r.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) t.relid;
+        IF t.foreign_columns OPERATOR(pg_catalog.>) 0 THEN
+            RAISE WARNING USING
+                MESSAGE = pg_catalog.format('tenant table %s is no longer read: its columns are not flagforge''s', t.relid::pg_catalog.regclass),
+                HINT = 'Fix its columns, rename it, run flagforge_create_tenant_schema for its schema and copy its rows.';
+            CONTINUE;
+        END IF;
+        columns := CASE WHEN t.has_tenant_id THEN 'tenant_id, ' ELSE '' END
+            OPERATOR(pg_catalog.||) 'flag_key, enabled, rollout_percentage, enabled_for_users, enabled_for_groups, updated_at, updated_by';
+        EXECUTE pg_catalog.format('ALTER TABLE %s RENAME TO flagforge_overrides_1_0', t.relid::pg_catalog.regclass);
+        PERFORM @extschema@.flagforge_create_tenant_table(t.nspname, t.has_tenant_id, t.relowner);
+        -- Made inside this script, the table became a member of the extension: it is the tenant's.
+        EXECUTE pg_catalog.format('ALTER EXTENSION flagforge DROP TABLE %I.flagforge_overrides', t.nspname);
+        -- The update may run as another superuser than the one who created the extension.
+        EXECUTE pg_catalog.format('ALTER TABLE %I.flagforge_overrides OWNER TO %s', t.nspname, t.extension_owner);
+        EXECUTE pg_catalog.format('INSERT INTO %I.flagforge_overrides (%s) SELECT %s FROM ONLY %s',
+                                  t.nspname, columns, columns, t.relid::pg_catalog.regclass);
+        EXECUTE pg_catalog.format('DROP TABLE %s CASCADE', t.relid::pg_catalog.regclass);
     END LOOP;
+    PERFORM pg_catalog.set_config('session_replication_role', previous_role, true);
 END
 $do$;
 

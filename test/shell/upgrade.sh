@@ -39,6 +39,12 @@ GRANT EXECUTE ON FUNCTION flagforge_create_tenant_schema(text, boolean), flagfor
 SET ROLE regress_upgrade_delegate;
 SELECT flagforge_create_tenant_schema('upgrade_tenant');
 INSERT INTO upgrade_tenant.flagforge_overrides (flag_key, enabled) VALUES ('kept', true);
+-- What a 1.0 table owner could hang on it: code that would run as whoever writes
+-- or analyzes the table once it belongs to the extension owner.
+CREATE FUNCTION upgrade_tenant.f(text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN $1; END $$;
+CREATE INDEX regress_foreign_index ON upgrade_tenant.flagforge_overrides (upgrade_tenant.f(flag_key));
+CREATE FUNCTION upgrade_tenant.t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER regress_foreign_trigger BEFORE INSERT ON upgrade_tenant.flagforge_overrides FOR EACH ROW EXECUTE FUNCTION upgrade_tenant.t();
 RESET ROLE;
 INSERT INTO flagforge_tenant_roles VALUES ('regress_upgrade_delegate', 'acme');
 SELECT flagforge_enable_tenant_security();
@@ -64,10 +70,14 @@ if [ "$oldest" = 1.0 ]; then
         SELECT pg_get_userbyid(c.relowner) = pg_get_userbyid(e.extowner),
                has_table_privilege('regress_upgrade_delegate', c.oid, 'INSERT, UPDATE, DELETE, SELECT'),
                (SELECT count(*) FROM flagforge_tenant_security),
-               (SELECT relrowsecurity FROM pg_class WHERE oid = 'flagforge_overrides'::regclass)
+               (SELECT relrowsecurity FROM pg_class WHERE oid = 'flagforge_overrides'::regclass),
+               (SELECT string_agg(flag_key || '=' || enabled, ',') FROM upgrade_tenant.flagforge_overrides),
+               (SELECT count(*) FROM pg_index WHERE indrelid = c.oid),
+               (SELECT count(*) FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal AND tgname NOT LIKE 'flagforge\_%'),
+               (SELECT count(*) FROM flagforge_tenant_tables WHERE table_oid = c.oid)
         FROM pg_class c, pg_extension e WHERE c.oid = 'upgrade_tenant.flagforge_overrides'::regclass AND e.extname = 'flagforge'")
-    [ "$carried" = "t|t|1|t" ] || fail "1.0 state not carried over (owner moved|delegate keeps DML|security on|RLS on): $carried"
-    echo "ok - the 1.0 tenant table now belongs to the extension owner (its creator keeps DML), tenant security stays on"
+    [ "$carried" = "t|t|1|t|kept=true|2|0|1" ] || fail "1.0 state not carried over (owner moved|delegate keeps DML|security on|RLS on|rows|indexes|foreign triggers|registered): $carried"
+    echo "ok - the 1.0 tenant table is rebuilt: owned by the extension owner, its rows and its creator's DML kept, its creator's index and trigger gone; tenant security stays on"
     psql -X -q -d upgrade_walked -c "DROP SCHEMA upgrade_tenant CASCADE" -c "TRUNCATE flagforge_tenant_roles" \
         -c "SELECT flagforge_disable_tenant_security()" -c "REVOKE ALL ON DATABASE upgrade_walked FROM regress_upgrade_delegate" \
         -c "REVOKE ALL ON flagforge_flags, flagforge_tenant_tables FROM regress_upgrade_delegate" \
