@@ -147,6 +147,27 @@ check_extension_schema(const char *schema_name, const char *what)
 			 errhint("Leave the schema as it is, or move the extension with DROP EXTENSION and CREATE EXTENSION ... SCHEMA.")));
 }
 
+/* A command on one relation: refuse it when the relation is protected. */
+static void
+check_relation(RangeVar *relation, const char *what)
+{
+	Oid			relid = range_var_table(relation);
+
+	if (is_protected_table(relid))
+		refuse(relid, what);
+}
+
+/* A rename: of the extension's schema, or of a protected table or its parts. */
+static void
+check_rename(RenameStmt *stmt)
+{
+	if (stmt->renameType == OBJECT_SCHEMA)
+		check_extension_schema(stmt->subname, "rename");
+	else
+		check_relation(stmt->relation, stmt->renameType == OBJECT_TABLE ? "rename" :
+					   "rename a column, constraint, trigger or policy of");
+}
+
 /*
  * flagforge_guard_ddl(): ddl_command_start event trigger (see the file
  * header).
@@ -169,53 +190,23 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 			check_alter_table((AlterTableStmt *) parsetree);
 			break;
 		case T_RenameStmt:
-			{
-				RenameStmt *stmt = (RenameStmt *) parsetree;
-				Oid			relid = range_var_table(stmt->relation);
-
-				if (stmt->renameType == OBJECT_SCHEMA)
-					check_extension_schema(stmt->subname, "rename");
-				else if (is_protected_table(relid))
-					refuse(relid, stmt->renameType == OBJECT_TABLE ? "rename" :
-						   "rename a column, constraint, trigger or policy of");
-				break;
-			}
+			check_rename((RenameStmt *) parsetree);
+			break;
 		case T_AlterPolicyStmt:
-			{
-				Oid			relid = range_var_table(((AlterPolicyStmt *) parsetree)->table);
-
-				if (is_protected_table(relid))
-					refuse(relid, "alter the policy of");
-				break;
-			}
+			check_relation(((AlterPolicyStmt *) parsetree)->table, "alter the policy of");
+			break;
 		case T_AlterObjectSchemaStmt:
-			{
-				AlterObjectSchemaStmt *stmt = (AlterObjectSchemaStmt *) parsetree;
-				Oid			relid = range_var_table(stmt->relation);
-
-				if (is_protected_table(relid))
-					refuse(relid, "move");
-				break;
-			}
+			check_relation(((AlterObjectSchemaStmt *) parsetree)->relation, "move");
+			break;
 		case T_DropStmt:
 			check_drop((DropStmt *) parsetree);
 			break;
 		case T_RuleStmt:
-			{
-				Oid			relid = range_var_table(((RuleStmt *) parsetree)->relation);
-
-				if (is_protected_table(relid))
-					refuse(relid, "create a rule on");
-				break;
-			}
+			check_relation(((RuleStmt *) parsetree)->relation, "create a rule on");
+			break;
 		case T_CreatePolicyStmt:
-			{
-				Oid			relid = range_var_table(((CreatePolicyStmt *) parsetree)->table);
-
-				if (is_protected_table(relid))
-					refuse(relid, "create a policy on");
-				break;
-			}
+			check_relation(((CreatePolicyStmt *) parsetree)->table, "create a policy on");
+			break;
 		case T_AlterExtensionContentsStmt:
 			if (strcmp(((AlterExtensionContentsStmt *) parsetree)->extname, "flagforge") == 0)
 				ereport(ERROR,
@@ -224,13 +215,10 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 						 errhint("Its members change with ALTER EXTENSION flagforge UPDATE.")));
 			break;
 		case T_AlterOwnerStmt:
-			{
-				AlterOwnerStmt *stmt = (AlterOwnerStmt *) parsetree;
-
-				if (stmt->objectType == OBJECT_SCHEMA)
-					check_extension_schema(strVal(stmt->object), "change the owner of");
-				break;
-			}
+			if (((AlterOwnerStmt *) parsetree)->objectType == OBJECT_SCHEMA)
+				check_extension_schema(strVal(((AlterOwnerStmt *) parsetree)->object),
+									   "change the owner of");
+			break;
 		default:
 			break;
 	}
