@@ -17,7 +17,6 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
-#include "catalog/dependency.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "nodes/pg_list.h"
@@ -328,14 +327,14 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 
 /*
  * True when a registered table may be read as a tenant table: a plain table
- * (a view or a partitioned table has no rows to scan), not one of the
- * extension's own, and, once 1.1 is installed (it creates tenant tables as
+ * (a view or a partitioned table has no rows to scan), not in the
+ * extension's schema (where its own tables are), and, once 1.1 is installed (it creates tenant tables as
  * the extension owner and gives 1.0's to it), owned by the extension owner.
  * So a row an administrator wrote into the registry cannot make evaluation
  * read a table of theirs.
  */
 static bool
-usable_tenant_table(Oid relid)
+usable_tenant_table(Oid relid, bool any_owner)
 {
 	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	Form_pg_class form;
@@ -345,11 +344,17 @@ usable_tenant_table(Oid relid)
 		return false;			/* dropped */
 	form = (Form_pg_class) GETSTRUCT(tuple);
 	usable = form->relkind == RELKIND_RELATION &&
-		getExtensionOfObject(RelationRelationId, relid) == InvalidOid &&
-		(form->relowner == ff_extension_owner() ||
-		 !OidIsValid(get_relname_relid("flagforge_tenant_security", ff_extension_schema())));
+		form->relnamespace != ff_extension_schema() &&	/* none of the extension's own */
+		(any_owner || form->relowner == ff_extension_owner());
 	ReleaseSysCache(tuple);
 	return usable;
+}
+
+/* True while a 1.0 installation (whose tenant tables belong to their creators) runs this library. */
+static bool
+tenant_tables_of_any_owner(void)
+{
+	return !OidIsValid(get_relname_relid("flagforge_tenant_security", ff_extension_schema()));
 }
 
 /* The registered tenant tables that still exist. */
@@ -365,6 +370,7 @@ ff_load_tenant_tables(MemoryContext cxt, int *count)
 	int			n = 0;
 	int			capacity = 8;
 	FFLoadedTenantTable *tables = MemoryContextAlloc(cxt, sizeof(FFLoadedTenantTable) * capacity);
+	bool		any_owner = tenant_tables_of_any_owner();
 
 	table_read_begin(&read, ff_tenant_tables_relid());
 	ff_check_layout(read.rel, &ff_registry_layout);
@@ -380,7 +386,7 @@ ff_load_tenant_tables(MemoryContext cxt, int *count)
 		bool		has_tenant_id = DatumGetBool(heap_getattr(tuple, att_has_tenant_id, desc, &flag_null));
 
 		/* A row left behind by a dropped table is not a tenant table, nor is a view. */
-		if (relid_null || flag_null || !usable_tenant_table(relid))
+		if (relid_null || flag_null || !usable_tenant_table(relid, any_owner))
 			continue;
 		if (n == capacity)
 		{
@@ -416,5 +422,5 @@ ff_is_registered_tenant_table(Oid relid)
 	found = HeapTupleIsValid(systable_getnext(scan));
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	return found && usable_tenant_table(relid);
+	return found && usable_tenant_table(relid, tenant_tables_of_any_owner());
 }
