@@ -15,7 +15,7 @@ SHLIB_LINK  = -lyaml
 
 REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export yaml_limits explain tenant_schemas security tenant_security audit attacks import_django bad_input
 REGRESS_OPTS = --load-extension=$(EXTENSION)
-ISOLATION      = cross_session notify one_state import_merge
+ISOLATION      = cross_session notify one_state import_merge import_django_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation
 
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out

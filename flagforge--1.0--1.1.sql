@@ -46,7 +46,7 @@ COMMENT ON FUNCTION @extschema@.flagforge_guard_ddl() IS
 
 CREATE EVENT TRIGGER flagforge_guard_ddl ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'ALTER TRIGGER', 'ALTER POLICY', 'DROP TRIGGER', 'DROP POLICY',
-                 'CREATE RULE', 'CREATE POLICY', 'ALTER SCHEMA', 'ALTER EXTENSION')
+                 'CREATE RULE', 'CREATE POLICY', 'ALTER SCHEMA', 'ALTER EXTENSION', 'DROP SCHEMA', 'ALTER INDEX')
     EXECUTE FUNCTION @extschema@.flagforge_guard_ddl();
 
 COMMENT ON EVENT TRIGGER flagforge_guard_ddl IS
@@ -238,7 +238,8 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
     -- Whoever may change flagforge_overrides may change this table too (and use the
-    -- schema, when this call created it), and so may its creator.
+    -- schema, when this call created it), but for roles bound to tenants; and so may
+    -- its creator.
     FOR grant_row IN
         SELECT r.rolname, a.privilege_type
         FROM pg_catalog.pg_class c
@@ -246,6 +247,11 @@ BEGIN
         JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
         WHERE c.oid OPERATOR(pg_catalog.=) '@extschema@.flagforge_overrides'::pg_catalog.regclass
           AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+          AND a.privilege_type OPERATOR(pg_catalog.=) ANY (ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
+          -- Not to roles bound to tenants (tenant tables have no row-level security).
+          AND NOT EXISTS (SELECT FROM @extschema@.flagforge_tenant_roles b
+                          JOIN pg_catalog.pg_roles br ON br.rolname OPERATOR(pg_catalog.=) b.role_name
+                          WHERE pg_catalog.pg_has_role(a.grantee, br.oid, 'MEMBER'))
     LOOP
         EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', grant_row.privilege_type, target, grant_row.rolname);
         IF new_schema THEN
@@ -318,6 +324,19 @@ BEGIN
     LOOP
         DELETE FROM @extschema@.flagforge_tenant_tables r
         WHERE r.table_oid::pg_catalog.oid OPERATOR(pg_catalog.=) t.relid;
+        -- Lock it, then look again: only a plain table without rules, children or
+        -- partitions is read (reading a view would run its owner's code as us).
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', t.relid::pg_catalog.regclass);
+        IF EXISTS (SELECT FROM pg_catalog.pg_class c
+                   WHERE c.oid OPERATOR(pg_catalog.=) t.relid
+                     AND (c.relkind OPERATOR(pg_catalog.<>) 'r' OR c.relhasrules OR c.relispartition
+                          OR c.relhassubclass OR c.relowner OPERATOR(pg_catalog.<>) t.relowner))
+           OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w WHERE w.ev_class OPERATOR(pg_catalog.=) t.relid) THEN
+            RAISE WARNING USING
+                MESSAGE = pg_catalog.format('tenant table %s is no longer read: it is not a plain table any more', t.relid::pg_catalog.regclass),
+                HINT = 'Its rows were not copied; run flagforge_create_tenant_schema for its schema and copy them by hand.';
+            CONTINUE;
+        END IF;
         IF t.foreign_columns OPERATOR(pg_catalog.>) 0 THEN
             RAISE WARNING USING
                 MESSAGE = pg_catalog.format('tenant table %s is no longer read: its columns are not flagforge''s', t.relid::pg_catalog.regclass),
@@ -348,12 +367,15 @@ $do$;
 
 CREATE FUNCTION @extschema@.flagforge_django_check_source(source regclass, trusted oid[])
 RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
     bad record;
 BEGIN
+    -- Locked first, so that what is checked is what is read: the owner cannot turn it
+    -- into a view or change a column's type until the import ends.
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS SHARE MODE', source);
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c
                    WHERE c.oid OPERATOR(pg_catalog.=) source AND c.relkind OPERATOR(pg_catalog.=) 'r'
                      AND c.relowner OPERATOR(pg_catalog.=) ANY (trusted)) THEN
@@ -397,6 +419,12 @@ DECLARE
 BEGIN
     IF source_schema IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'source_schema must not be NULL';
+    END IF;
+    IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = 'flagforge_import_django runs only in a READ COMMITTED transaction',
+            DETAIL = 'It checks each source table after locking it, which needs the committed state of the catalogs, not a snapshot taken earlier.',
+            HINT = 'Run it in its own transaction, or SET TRANSACTION ISOLATION LEVEL READ COMMITTED first.';
     END IF;
     definitions := pg_catalog.to_regclass(pg_catalog.format('%I.feature_flag_definition', source_schema));
     tenant_flags := pg_catalog.to_regclass(pg_catalog.format('%I.tenant_feature_flag', source_schema));

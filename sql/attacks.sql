@@ -182,8 +182,23 @@ SELECT flagforge_create_tenant_schema('pg_catalog');
 RESET ROLE;
 SELECT actor, action, table_name FROM flagforge_audit WHERE table_name = 'regress_delegated.flagforge_overrides';
 
+-- Nor can an extension's drop be made to cascade to flagforge's triggers.
+ALTER TRIGGER flagforge_flags_audit ON flagforge_flags DEPENDS ON EXTENSION plpgsql;
+-- A database owner who is not a superuser owns public (pg_database_owner) but cannot drop it
+-- with the extension and its audit trail in it.
+ALTER DATABASE contrib_regression OWNER TO regress_attacker;
+SET ROLE regress_attacker;
+DROP SCHEMA public CASCADE;
+RESET ROLE;
+ALTER DATABASE contrib_regression OWNER TO postgres;
+SELECT count(*) AS extension_still_there FROM pg_extension WHERE extname = 'flagforge';
 -- A tenant schema may not be named like another role ("$user" puts it first on that role's path).
 SELECT flagforge_create_tenant_schema('regress_attacker');
+SELECT flagforge_create_tenant_schema(current_user);
+-- Nor renamed to one afterwards.
+SELECT flagforge_create_tenant_schema('regress_renamed_tenant') IS NOT NULL AS created;
+ALTER SCHEMA regress_renamed_tenant RENAME TO regress_attacker;
+DROP SCHEMA regress_renamed_tenant CASCADE;
 -- Rows written into the registry by hand never make evaluation read a view, a partitioned
 -- table, or the extension's own table (a view crashed 1.0; the own table changed every answer).
 CREATE SCHEMA regress_fake;

@@ -51,6 +51,15 @@ SELECT DISTINCT tenant_id FROM flagforge_audit ORDER BY 1;
 RESET ROLE;
 REVOKE SELECT ON flagforge_audit FROM regress_acme_admin;
 
+-- Tenant tables have no row-level security, so a new one gets the grants of
+-- flagforge_overrides but for bound roles.
+SELECT flagforge_create_tenant_schema('regress_grants_tenant') IS NOT NULL AS created;
+SELECT r AS role, has_table_privilege(r, 'regress_grants_tenant.flagforge_overrides', 'INSERT') AS may_insert
+FROM unnest(ARRAY['regress_acme_admin', 'regress_setting_admin', 'regress_global_admin']) r ORDER BY 1;
+SET client_min_messages = warning;
+DROP SCHEMA regress_grants_tenant CASCADE;
+RESET client_min_messages;
+
 -- Tenant roles cannot edit the mapping or switch the security off.
 SET ROLE regress_acme_admin;
 INSERT INTO flagforge_tenant_roles VALUES ('regress_acme_admin', 'globex');

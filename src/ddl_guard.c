@@ -11,14 +11,16 @@
  * trigger refuses, on the extension's tables and the registered tenant
  * tables, every ALTER TABLE subcommand but the harmless ones (storage and
  * statistics settings, clustering, replica identity, added constraints,
- * ENABLE ALWAYS TRIGGER, which pg_restore does),
- * renames, SET SCHEMA, ALTER POLICY, DROP TRIGGER / DROP POLICY of
- * flagforge's own triggers and policy, and new rules and policies (which
+ * ENABLE ALWAYS TRIGGER, which pg_restore does), renames, SET SCHEMA,
+ * ALTER POLICY, ALTER ... DEPENDS ON EXTENSION, DROP TRIGGER / DROP POLICY
+ * of flagforge's own triggers and policy, and new rules and policies (which
  * could silently rewrite what the trail or evaluation sees; an owner's own
- * triggers stay allowed).  It also refuses renaming the extension's schema or giving it
- * another owner (the SQL of flagforge's functions names it), and ALTER
- * EXTENSION flagforge ADD/DROP.  The extension's own scripts (CREATE and
- * ALTER EXTENSION ... UPDATE) are not checked.
+ * triggers stay allowed).  It also refuses renaming the extension's schema
+ * or giving it another owner (the SQL of flagforge's functions names it),
+ * dropping it but as a superuser (DROP SCHEMA ... CASCADE drops the
+ * extension and its audit trail), renaming a tenant schema to a role's
+ * name, and ALTER EXTENSION flagforge ADD/DROP.  The extension's own
+ * scripts (CREATE and ALTER EXTENSION ... UPDATE) are not checked.
  */
 #include "postgres.h"
 
@@ -28,12 +30,16 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/lsyscache.h"
 
 #include "cache_load.h"
 #include "catalog.h"
 
 PG_FUNCTION_INFO_V1(flagforge_guard_ddl);
+
+static void check_extension_schema(const char *schema_name, const char *what);
 
 /* True when relid is a table of the extension or a registered tenant table. */
 static bool
@@ -117,6 +123,14 @@ check_drop(DropStmt *stmt)
 {
 	ListCell   *lc;
 
+	/* The extension's schema: dropping it (CASCADE) drops the extension and its trail. */
+	if (stmt->removeType == OBJECT_SCHEMA && !superuser())
+	{
+		foreach(lc, stmt->objects)
+			check_extension_schema(strVal(lfirst(lc)), "drop");
+		return;
+	}
+
 	if (stmt->removeType != OBJECT_TRIGGER && stmt->removeType != OBJECT_POLICY)
 		return;
 	foreach(lc, stmt->objects)
@@ -157,12 +171,31 @@ check_relation(RangeVar *relation, const char *what)
 		refuse(relid, what);
 }
 
+/* True when the schema holds a registered tenant table. */
+static bool
+is_tenant_schema(const char *schema_name)
+{
+	Oid			namespace = get_namespace_oid(schema_name, true);
+	Oid			relid = OidIsValid(namespace) ? get_relname_relid("flagforge_overrides", namespace) : InvalidOid;
+
+	return OidIsValid(relid) && ff_is_registered_tenant_table(relid);
+}
+
 /* A rename: of the extension's schema, or of a protected table or its parts. */
 static void
 check_rename(RenameStmt *stmt)
 {
 	if (stmt->renameType == OBJECT_SCHEMA)
+	{
 		check_extension_schema(stmt->subname, "rename");
+		if (is_tenant_schema(stmt->subname) && OidIsValid(get_role_oid(stmt->newname, true)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+					 errmsg("cannot rename tenant schema \"%s\" to \"%s\": that is the name of a role",
+							stmt->subname, stmt->newname),
+					 errdetail("A schema named like a role comes first on that role's search_path (\"$user\"), so its overrides would replace the role's own in every evaluation."),
+					 errhint("Choose a tenant schema name that is not a role name.")));
+	}
 	else
 		check_relation(stmt->relation, stmt->renameType == OBJECT_TABLE ? "rename" :
 					   "rename a column, constraint, trigger or policy of");
@@ -213,6 +246,10 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("cannot add objects to or drop objects from extension \"flagforge\""),
 						 errhint("Its members change with ALTER EXTENSION flagforge UPDATE.")));
+			break;
+		case T_AlterObjectDependsStmt:
+			check_relation(((AlterObjectDependsStmt *) parsetree)->relation,
+						   "make an extension's drop cascade to a trigger or index of");
 			break;
 		case T_AlterOwnerStmt:
 			if (((AlterOwnerStmt *) parsetree)->objectType == OBJECT_SCHEMA)

@@ -16,8 +16,9 @@
  * checking that the caller could have created them: CREATE on the schema,
  * or on the database when the schema is new (then owned by the extension
  * owner too, so that nobody can plant functions in it that the tenant's
- * sessions would find first on their search_path).  A schema named like
- * another role is refused: it would be first on that role's search_path.
+ * sessions would find first on their search_path).  A schema named like a
+ * role is refused: it would be first on that role's search_path (and on
+ * the path of whoever does SET ROLE to it).
  */
 #include "postgres.h"
 
@@ -199,7 +200,7 @@ check_may_create(const char *schema_name)
 	Oid			role = get_role_oid(schema_name, true);
 	AclResult	result;
 
-	if (OidIsValid(role) && role != GetUserId())
+	if (OidIsValid(role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
 				 errmsg("tenant schema name \"%s\" is the name of a role", schema_name),

@@ -45,6 +45,27 @@ CREATE FUNCTION upgrade_tenant.f(text) RETURNS text LANGUAGE plpgsql IMMUTABLE A
 CREATE INDEX regress_foreign_index ON upgrade_tenant.flagforge_overrides (upgrade_tenant.f(flag_key));
 CREATE FUNCTION upgrade_tenant.t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER regress_foreign_trigger BEFORE INSERT ON upgrade_tenant.flagforge_overrides FOR EACH ROW EXECUTE FUNCTION upgrade_tenant.t();
+-- Worse: the creator of another one turns it into a view whose function would
+-- run as the superuser who updates, if the update read it.
+SELECT flagforge_create_tenant_schema('upgrade_view');
+DROP TRIGGER flagforge_overrides_row_changed ON upgrade_view.flagforge_overrides;
+DROP TRIGGER flagforge_overrides_truncated ON upgrade_view.flagforge_overrides;
+DROP TRIGGER flagforge_overrides_notify ON upgrade_view.flagforge_overrides;
+DROP TRIGGER flagforge_overrides_notify_truncate ON upgrade_view.flagforge_overrides;
+DROP TRIGGER flagforge_overrides_audit ON upgrade_view.flagforge_overrides;
+DROP TRIGGER flagforge_overrides_audit_truncate ON upgrade_view.flagforge_overrides;
+ALTER TABLE upgrade_view.flagforge_overrides DROP CONSTRAINT flagforge_overrides_flag_key_fkey,
+    DROP CONSTRAINT flagforge_overrides_pkey;
+DROP INDEX upgrade_view.flagforge_overrides_flag_key_idx;
+VACUUM upgrade_view.flagforge_overrides;   -- clears relhastriggers, as a rule needs
+CREATE TABLE upgrade_view.marks (who text);
+GRANT INSERT ON upgrade_view.marks TO PUBLIC;
+CREATE FUNCTION upgrade_view.mark() RETURNS boolean LANGUAGE plpgsql AS
+    $$ BEGIN INSERT INTO upgrade_view.marks VALUES (current_user); RETURN true; END $$;
+CREATE RULE "_RETURN" AS ON SELECT TO upgrade_view.flagforge_overrides DO INSTEAD
+    SELECT NULL::text COLLATE "C" AS flag_key, NULL::boolean AS enabled, NULL::int AS rollout_percentage,
+           NULL::text[] AS enabled_for_users, NULL::text[] AS enabled_for_groups,
+           NULL::timestamptz AS updated_at, NULL::text AS updated_by WHERE upgrade_view.mark();
 RESET ROLE;
 INSERT INTO flagforge_tenant_roles VALUES ('regress_upgrade_delegate', 'acme');
 SELECT flagforge_enable_tenant_security();
@@ -76,9 +97,14 @@ if [ "$oldest" = 1.0 ]; then
                (SELECT count(*) FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal AND tgname NOT LIKE 'flagforge\_%'),
                (SELECT count(*) FROM flagforge_tenant_tables WHERE table_oid = c.oid)
         FROM pg_class c, pg_extension e WHERE c.oid = 'upgrade_tenant.flagforge_overrides'::regclass AND e.extname = 'flagforge'")
+    marks=$(psql -X -A -t -d upgrade_walked -c "SELECT count(*) FROM upgrade_view.marks")
+    [ "$marks" = 0 ] || fail "the update ran a tenant table creator's code ($marks times)"
+    [ "$(psql -X -A -t -d upgrade_walked -c "SELECT count(*) FROM flagforge_tenant_tables WHERE table_oid::text LIKE 'upgrade_view.%'")" = 0 ] \
+        || fail "a view is still registered as a tenant table"
+    echo "ok - a 1.0 tenant table turned into a view is unregistered with a WARNING, never read"
     [ "$carried" = "t|t|1|t|kept=true|2|0|1" ] || fail "1.0 state not carried over (owner moved|delegate keeps DML|security on|RLS on|rows|indexes|foreign triggers|registered): $carried"
     echo "ok - the 1.0 tenant table is rebuilt: owned by the extension owner, its rows and its creator's DML kept, its creator's index and trigger gone; tenant security stays on"
-    psql -X -q -d upgrade_walked -c "DROP SCHEMA upgrade_tenant CASCADE" -c "TRUNCATE flagforge_tenant_roles" \
+    psql -X -q -d upgrade_walked -c "DROP SCHEMA upgrade_tenant CASCADE" -c "DROP SCHEMA upgrade_view CASCADE" -c "TRUNCATE flagforge_tenant_roles" \
         -c "SELECT flagforge_disable_tenant_security()" -c "REVOKE ALL ON DATABASE upgrade_walked FROM regress_upgrade_delegate" \
         -c "REVOKE ALL ON flagforge_flags, flagforge_tenant_tables FROM regress_upgrade_delegate" \
         -c "REVOKE ALL ON FUNCTION flagforge_create_tenant_schema(text, boolean), flagforge_attach_triggers(regclass, text, boolean) FROM regress_upgrade_delegate" >/dev/null
