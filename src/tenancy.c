@@ -73,14 +73,14 @@ ff_resolve_source(FFSourceMemo *memo, MemoryContext cxt)
 	if (mode != FF_TENANCY_SCHEMA && ff_cache_no_tenant_schemas())
 		return ff_cache_main_source();
 	if (memo->valid && memo->epoch == ff_cache_epoch && memo->mode == mode &&
-		OverrideSearchPathMatchesCurrent(memo->path))
+		ff_search_path_unchanged(memo->path))
 		return memo->source;
 
 	memo->valid = false;
 	memo->source = resolve(mode);
 	if (memo->path)
 		pfree(memo->path);
-	memo->path = GetOverrideSearchPath(cxt);
+	memo->path = ff_search_path_capture(cxt);
 	memo->epoch = ff_cache_epoch;
 	memo->mode = mode;
 	memo->valid = true;

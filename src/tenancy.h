@@ -11,6 +11,7 @@
 #include "catalog/namespace.h"
 
 #include "cache.h"
+#include "compat.h"
 
 /* flagforge.tenancy */
 typedef enum FFTenancyMode
@@ -26,7 +27,7 @@ typedef struct FFSourceMemo
 	bool		valid;
 	uint64		epoch;			/* ff_cache_epoch of source */
 	int			mode;			/* flagforge.tenancy it was resolved under */
-	OverrideSearchPath *path;	/* the search_path it was resolved for */
+	FFSearchPath *path;			/* the search_path it was resolved for */
 	const FFOverrideSource *source;
 } FFSourceMemo;
 

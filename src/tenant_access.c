@@ -38,6 +38,7 @@
 #include "utils/snapmgr.h"
 
 #include "catalog.h"
+#include "compat.h"
 
 PG_FUNCTION_INFO_V1(flagforge_tenant_allowed);
 PG_FUNCTION_INFO_V1(flagforge_create_tenant_schema);
@@ -209,13 +210,13 @@ check_may_create(const char *schema_name)
 
 	if (OidIsValid(namespace))
 	{
-		result = pg_namespace_aclcheck(namespace, GetUserId(), ACL_CREATE);
+		result = ff_namespace_aclcheck(namespace, GetUserId(), ACL_CREATE);
 		if (result != ACLCHECK_OK)
 			aclcheck_error(result, OBJECT_SCHEMA, schema_name);
 	}
 	else
 	{
-		result = pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE);
+		result = ff_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE);
 		if (result != ACLCHECK_OK)
 			aclcheck_error(result, OBJECT_DATABASE, get_database_name(MyDatabaseId));
 	}

@@ -1,0 +1,38 @@
+/*
+ * compat.h
+ *      The PostgreSQL API differences between the major versions flagforge
+ *      builds against (15 to 18, and 19 in development), in one place, the
+ *      way pgvector and pg_cron keep theirs: the code calls the names below
+ *      and never tests PG_VERSION_NUM itself.
+ */
+#ifndef FLAGFORGE_COMPAT_H
+#define FLAGFORGE_COMPAT_H
+
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "utils/acl.h"
+
+/* 17 renamed OverrideSearchPath and its two functions. */
+#if PG_VERSION_NUM >= 170000
+typedef SearchPathMatcher FFSearchPath;
+#define ff_search_path_capture(cxt)		GetSearchPathMatcher(cxt)
+#define ff_search_path_unchanged(path)	SearchPathMatchesCurrentEnvironment(path)
+#else
+typedef OverrideSearchPath FFSearchPath;
+#define ff_search_path_capture(cxt)		GetOverrideSearchPath(cxt)
+#define ff_search_path_unchanged(path)	OverrideSearchPathMatchesCurrent(path)
+#endif
+
+/* 16 replaced the per-catalog pg_*_aclcheck functions by object_aclcheck. */
+#if PG_VERSION_NUM >= 160000
+#include "catalog/pg_database.h"
+#include "catalog/pg_namespace.h"
+#define ff_namespace_aclcheck(nsp, role, mode)	object_aclcheck(NamespaceRelationId, (nsp), (role), (mode))
+#define ff_database_aclcheck(db, role, mode)	object_aclcheck(DatabaseRelationId, (db), (role), (mode))
+#else
+#define ff_namespace_aclcheck(nsp, role, mode)	pg_namespace_aclcheck((nsp), (role), (mode))
+#define ff_database_aclcheck(db, role, mode)	pg_database_aclcheck((db), (role), (mode))
+#endif
+
+#endif							/* FLAGFORGE_COMPAT_H */
