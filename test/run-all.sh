@@ -6,7 +6,10 @@
 # and socket), runs the pg_regress and isolation suites, the shell tests and
 # the differential test against the Python reference, then stops the cluster.
 # The YAML reader is unit tested and fuzzed briefly (FUZZ_SECONDS, default 20).
-# FF_SKIP_PACKAGES=1 skips apt-get (for repeated local runs).
+# Then the same suites on PostgreSQL 17 and 18 in Debian chroots
+# (test/versions.sh; cached under /var/cache/flagforge/chroots).
+# FF_SKIP_PACKAGES=1 skips apt-get (for repeated local runs);
+# FF_SKIP_VERSIONS=1 skips the other PostgreSQL versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source test/lib/cluster.sh
@@ -41,5 +44,11 @@ echo "== differential test against the Python reference resolver"
 psql -X -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS differential" -c "CREATE DATABASE differential"
 psql -X -q -d differential -c "CREATE EXTENSION flagforge"
 PGDATABASE=differential /usr/bin/python3 test/reference/differential.py
+
+# PostgreSQL 17 and 18, each in a cached Debian chroot (test/versions.sh).
+if [ "${FF_SKIP_VERSIONS:-0}" != 1 ]; then
+    ff_cluster_stop "$TEST_DIR"
+    bash test/versions.sh
+fi
 
 echo "== all tests passed"

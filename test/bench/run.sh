@@ -65,11 +65,13 @@ cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
 
 QUICK=0
+PG_VERSION=""                   # --pg=17: the server runs in that version's chroot (test/lib/chroot.sh)
 for arg in "$@"; do
     case $arg in
         --quick) QUICK=1 ;;
+        --pg=*) PG_VERSION=${arg#--pg=} ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
-        *) echo "usage: bash test/bench/run.sh [--quick]" >&2; exit 2 ;;
+        *) echo "usage: bash test/bench/run.sh [--quick] [--pg=17|--pg=18]" >&2; exit 2 ;;
     esac
 done
 
@@ -95,7 +97,7 @@ BOUND_MAP_TENANTS=10000 BOUND_MAP_ROWS=20000   # benchmark 8 (issue 10's reprodu
 
 BENCH_DIR=/tmp/ffbench
 BENCH_PORT=56000
-RESULTS=test/bench/results
+RESULTS=test/bench/results${PG_VERSION:+/pg$PG_VERSION}
 CSV=$RESULTS/figures.csv
 LOG=$RESULTS/bench.log
 PGBENCH=$FF_PGBIN/pgbench
@@ -113,7 +115,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-if [ ! -f "$("$FF_PGBIN/pg_config" --sharedir)/extension/flagforge.control" ]; then
+if [ -z "$PG_VERSION" ] && [ ! -f "$("$FF_PGBIN/pg_config" --sharedir)/extension/flagforge.control" ]; then
     echo "== flagforge is not installed: building and installing it"
     ff_install_packages
     make -s >/dev/null
@@ -124,19 +126,40 @@ mkdir -p "$RESULTS"
 : >"$LOG"
 echo "benchmark,parameter,value,unit" >"$CSV"
 
-BG_PIDS=()
-cleanup() {
-    for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    ff_cluster_stop "$BENCH_DIR"
-    rm -rf "$BENCH_DIR/data"    # keep server.log
-}
-trap cleanup EXIT
-
-echo "== starting a throwaway cluster in $BENCH_DIR on port $BENCH_PORT"
-ff_cluster_start "$BENCH_DIR" "$BENCH_PORT" \
-    "-c shared_buffers=1GB -c max_parallel_workers_per_gather=0 -c jit=off \
+SERVER_OPTIONS="-c shared_buffers=1GB -c max_parallel_workers_per_gather=0 -c jit=off \
      -c max_wal_size=8GB -c checkpoint_timeout=30min -c max_connections=50"
-export PGHOST=$BENCH_DIR PGPORT=$BENCH_PORT PGUSER=postgres PGDATABASE=bench
+BG_PIDS=()
+if [ -z "$PG_VERSION" ]; then
+    cleanup() {
+        for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+        ff_cluster_stop "$BENCH_DIR"
+        rm -rf "$BENCH_DIR/data"    # keep server.log
+    }
+    trap cleanup EXIT
+    echo "== starting a throwaway cluster in $BENCH_DIR on port $BENCH_PORT"
+    ff_cluster_start "$BENCH_DIR" "$BENCH_PORT" "$SERVER_OPTIONS"
+    export PGHOST=$BENCH_DIR
+else
+    # The server of another version runs in its chroot, with flagforge built there; the
+    # clients (psql, pgbench, Python) are the host's and reach it through its socket directory.
+    source test/lib/chroot.sh
+    ff_chroot_ensure "$PG_VERSION"
+    CHROOT=$(ff_chroot_dir "$PG_VERSION")
+    rm -rf "$CHROOT/flagforge" && mkdir -p "$CHROOT/flagforge"
+    git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -C "$CHROOT/flagforge" -xf -
+    in_chroot="cd /flagforge && export FF_PGBIN=/usr/lib/postgresql/$PG_VERSION/bin && source test/lib/cluster.sh"
+    cleanup() {
+        for pid in "${BG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+        ff_chroot_run "$PG_VERSION" "$in_chroot && ff_cluster_stop $BENCH_DIR" || true
+        ff_chroot_unmount_all
+    }
+    trap cleanup EXIT
+    echo "== PostgreSQL $PG_VERSION: building flagforge and starting a cluster in $CHROOT$BENCH_DIR on port $BENCH_PORT"
+    ff_chroot_run "$PG_VERSION" "$in_chroot && make -s PG_CONFIG=\$FF_PGBIN/pg_config >/dev/null && \
+        make -s PG_CONFIG=\$FF_PGBIN/pg_config install >/dev/null && ff_cluster_start $BENCH_DIR $BENCH_PORT '$SERVER_OPTIONS'"
+    export PGHOST=$CHROOT$BENCH_DIR
+fi
+export PGPORT=$BENCH_PORT PGUSER=postgres PGDATABASE=bench
 unset PGOPTIONS PGSERVICE
 
 q() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$@" 2>>"$LOG"; }

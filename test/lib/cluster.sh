@@ -49,7 +49,7 @@ ff_install_packages() {
     apt-get update -qq
     apt-get install -y -qq postgresql-15 postgresql-server-dev-15 postgresql-contrib \
         libyaml-dev clang make gcc python3-psycopg2 python3-sqlalchemy python3-django \
-        gnuplot-nox >/dev/null
+        gnuplot-nox debootstrap >/dev/null
 }
 
 # ff_prepare: install the packages (unless FF_SKIP_PACKAGES=1), build and install flagforge.
