@@ -64,6 +64,14 @@ typedef struct FFAdminTarget
 	bool		has_tenant_id;	/* false: a tenant schema's table without tenant_id */
 } FFAdminTarget;
 
+/*
+ * The longest tenant id an override may have: the CHECK constraint
+ * flagforge_overrides_tenant_length says the same, so that the primary key's
+ * index (whose rows hold at most about 2,700 bytes) never refuses a row
+ * with an error about its internals.
+ */
+#define FF_TENANT_MAX_BYTES 1024
+
 /* Resolve the override table and the tenant (argument, setting or schema). */
 static void
 resolve_target(FunctionCallInfo fcinfo, FFAdminTarget *target)
@@ -78,6 +86,12 @@ resolve_target(FunctionCallInfo fcinfo, FFAdminTarget *target)
 	ff_cache_begin();
 	source = ff_resolve_source(&memo, CurrentMemoryContext);
 	tenant = ff_tenant_arg(fcinfo, 1, source->is_tenant_schema ? &source->schema_name : NULL);
+	if (tenant.len > FF_TENANT_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenant is %zu bytes long, flagforge keeps tenants of at most %d bytes",
+						tenant.len, FF_TENANT_MAX_BYTES),
+				 errhint("Use a shorter tenant id, such as the tenant's primary key.")));
 	target->tenant = cstring_to_text_with_len(tenant.ptr, (int) tenant.len);
 	target->has_tenant_id = source->has_tenant_id;
 	target->table = ff_qualified_table_name(source->relid);

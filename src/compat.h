@@ -35,4 +35,36 @@ typedef OverrideSearchPath FFSearchPath;
 #define ff_database_aclcheck(db, role, mode)	pg_database_aclcheck((db), (role), (mode))
 #endif
 
+/*
+ * Building a jsonb object: 19 gives pushJsonbValue a JsonbInState (whose
+ * result field holds the finished value) instead of a JsonbParseState **
+ * (whose last call returned it).  Declare with FF_JSONB_BUILDER_INIT.
+ */
+#include "utils/jsonb.h"
+#if PG_VERSION_NUM >= 190000
+typedef JsonbInState FFJsonbBuilder;
+#define FF_JSONB_BUILDER_INIT	{0}
+#define ff_jsonb_push(builder, token, value)	pushJsonbValue((builder), (token), (value))
+/* End the object and return its value. */
+static inline JsonbValue *
+ff_jsonb_finish(FFJsonbBuilder *builder)
+{
+	pushJsonbValue(builder, WJB_END_OBJECT, NULL);
+	return builder->result;
+}
+#else
+typedef struct FFJsonbBuilder
+{
+	JsonbParseState *state;
+} FFJsonbBuilder;
+#define FF_JSONB_BUILDER_INIT	{NULL}
+#define ff_jsonb_push(builder, token, value)	((void) pushJsonbValue(&(builder)->state, (token), (value)))
+/* End the object and return its value. */
+static inline JsonbValue *
+ff_jsonb_finish(FFJsonbBuilder *builder)
+{
+	return pushJsonbValue(&builder->state, WJB_END_OBJECT, NULL);
+}
+#endif
+
 #endif							/* FLAGFORGE_COMPAT_H */

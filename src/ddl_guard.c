@@ -29,6 +29,7 @@
 #include "catalog/pg_class.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "fmgr.h"
 #include "nodes/parsenodes.h"
 #include "miscadmin.h"
 #include "utils/acl.h"

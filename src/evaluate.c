@@ -17,6 +17,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "eval_memo.h"
 #include "murmur3.h"
 
@@ -230,7 +231,7 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 	Datum	   *keys;
 	bool	   *nulls;
 	int			nkeys;
-	JsonbParseState *state = NULL;
+	FFJsonbBuilder builder = FF_JSONB_BUILDER_INIT;
 	JsonbValue *result;
 
 	const FFOverrideSource *source;
@@ -242,7 +243,7 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT,
 					  &keys, &nulls, &nkeys);
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	ff_jsonb_push(&builder, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < nkeys; i++)
 	{
 		text	   *key_text;
@@ -260,10 +261,10 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 		k.val.string.len = (int) key.len;
 		v.type = jbvBool;
 		v.val.boolean = evaluate_one(memo, source, key, &ctx);
-		pushJsonbValue(&state, WJB_KEY, &k);
-		pushJsonbValue(&state, WJB_VALUE, &v);
+		ff_jsonb_push(&builder, WJB_KEY, &k);
+		ff_jsonb_push(&builder, WJB_VALUE, &v);
 	}
-	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	result = ff_jsonb_finish(&builder);
 	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(result)));
 }
 

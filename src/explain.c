@@ -13,7 +13,9 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/tuplestore.h"
 
+#include "compat.h"
 #include "eval_memo.h"
 
 PG_FUNCTION_INFO_V1(flagforge_explain);
@@ -23,7 +25,7 @@ PG_FUNCTION_INFO_V1(flagforge_status_from_settings);
 
 /* Append key: string to a jsonb object being built. */
 static void
-push_string(JsonbParseState **state, const char *key, const char *value, int len)
+push_string(FFJsonbBuilder *builder, const char *key, const char *value, int len)
 {
 	JsonbValue	k,
 				v;
@@ -34,21 +36,21 @@ push_string(JsonbParseState **state, const char *key, const char *value, int len
 	v.type = jbvString;
 	v.val.string.val = (char *) value;
 	v.val.string.len = len < 0 ? strlen(value) : len;
-	pushJsonbValue(state, WJB_KEY, &k);
-	pushJsonbValue(state, WJB_VALUE, &v);
+	ff_jsonb_push(builder, WJB_KEY, &k);
+	ff_jsonb_push(builder, WJB_VALUE, &v);
 }
 
 /* Append key: number or key: boolean. */
 static void
-push_scalar(JsonbParseState **state, const char *key, JsonbValue *value)
+push_scalar(FFJsonbBuilder *builder, const char *key, JsonbValue *value)
 {
 	JsonbValue	k;
 
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
 	k.val.string.len = strlen(key);
-	pushJsonbValue(state, WJB_KEY, &k);
-	pushJsonbValue(state, WJB_VALUE, value);
+	ff_jsonb_push(builder, WJB_KEY, &k);
+	ff_jsonb_push(builder, WJB_VALUE, value);
 }
 
 /* "below" or "not below": how a bucket compares with the rollout percentage. */
@@ -127,7 +129,7 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 	const FFCachedFlag *flag;
 	const FFOverride *override = NULL;
 	FFDecision	d = {false, FF_STEP_UNKNOWN_FLAG, false, -1};
-	JsonbParseState *state = NULL;
+	FFJsonbBuilder builder = FF_JSONB_BUILDER_INIT;
 	JsonbValue	v;
 
 	if (!ff_text_arg(fcinfo, 0, &key))
@@ -141,29 +143,29 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 		d = ff_resolve(&flag->def, override, &ctx);
 	}
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	ff_jsonb_push(&builder, WJB_BEGIN_OBJECT, NULL);
 	v.type = jbvBool;
 	v.val.boolean = d.value;
-	push_scalar(&state, "value", &v);
-	push_string(&state, "reason", ff_step_reason(d.step), -1);
-	push_string(&state, "step", ff_step_name(d.step), -1);
-	push_string(&state, "tenant", ctx.tenant.ptr ? ctx.tenant.ptr : "", (int) ctx.tenant.len);
+	push_scalar(&builder, "value", &v);
+	push_string(&builder, "reason", ff_step_reason(d.step), -1);
+	push_string(&builder, "step", ff_step_name(d.step), -1);
+	push_string(&builder, "tenant", ctx.tenant.ptr ? ctx.tenant.ptr : "", (int) ctx.tenant.len);
 	if (flag)
-		push_string(&state, "detail", describe(flag, override, &ctx, &d), -1);
+		push_string(&builder, "detail", describe(flag, override, &ctx, &d), -1);
 	else
 	{
-		push_string(&state, "detail",
+		push_string(&builder, "detail",
 					psprintf("flag \"%s\" does not exist",
 							 ff_abbreviate(pnstrdup(key.ptr, key.len))), -1);
-		push_string(&state, "error_code", "FLAG_NOT_FOUND", -1);
+		push_string(&builder, "error_code", "FLAG_NOT_FOUND", -1);
 	}
 	if (d.bucket >= 0)
 	{
 		v.type = jbvNumeric;
 		v.val.numeric = int64_to_numeric(d.bucket);
-		push_scalar(&state, "bucket", &v);
+		push_scalar(&builder, "bucket", &v);
 	}
-	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL))));
+	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(ff_jsonb_finish(&builder))));
 }
 
 /*

@@ -73,11 +73,15 @@ ff_chroot_build() {
         echo "deb $FF_DEBIAN_MIRROR experimental main" >"$tmp/etc/apt/sources.list.d/experimental.list"
     fi
     ff_chroot_mount "$tmp"
+    # The tool chain from the suite itself; PostgreSQL from experimental only where it must
+    # (taking everything from experimental pulls a perl that conflicts with sid's).
     local target_release=""
     [ "$suite" = experimental ] && target_release="-t experimental"
     chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
-        /bin/bash -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $target_release \
-            build-essential libyaml-dev util-linux postgresql-$version postgresql-server-dev-$version >/dev/null" \
+        /bin/bash -c "apt-get update -qq && \
+            apt-get install -y -qq --no-install-recommends build-essential libyaml-dev util-linux >/dev/null && \
+            apt-get install -y -qq --no-install-recommends $target_release \
+                postgresql-$version postgresql-server-dev-$version >/dev/null" \
         >>"$tmp.log" 2>&1 || { tail -20 "$tmp.log"; ff_chroot_unmount_all; return 1; }
     ff_chroot_unmount_all
     mv "$tmp" "$dir"
