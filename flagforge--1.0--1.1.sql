@@ -53,16 +53,6 @@ COMMENT ON EVENT TRIGGER flagforge_guard_ddl IS
     'Keeps the layout, triggers and policy of flagforge''s tables as the extension created them.';
 
 -- ---------------------------------------------------------------------------
--- Tenant ids have a stated limit, so that the primary key's index never
--- refuses a long one with an error about index rows
--- ---------------------------------------------------------------------------
-ALTER TABLE @extschema@.flagforge_overrides
-    ADD CONSTRAINT flagforge_overrides_tenant_length
-        CHECK (pg_catalog.octet_length(tenant_id) OPERATOR(pg_catalog.<=) 1024);
-COMMENT ON COLUMN @extschema@.flagforge_overrides.tenant_id IS
-    'Tenant the override belongs to, at most 1024 bytes.';
-
--- ---------------------------------------------------------------------------
 -- Audit trail: append-only, pruned only by flagforge_prune_audit (recorded)
 -- ---------------------------------------------------------------------------
 ALTER TABLE @extschema@.flagforge_audit

@@ -64,14 +64,6 @@ typedef struct FFAdminTarget
 	bool		has_tenant_id;	/* false: a tenant schema's table without tenant_id */
 } FFAdminTarget;
 
-/*
- * The longest tenant id an override may have: the CHECK constraint
- * flagforge_overrides_tenant_length says the same, so that the primary key's
- * index (whose rows hold at most about 2,700 bytes) never refuses a row
- * with an error about its internals.
- */
-#define FF_TENANT_MAX_BYTES 1024
-
 /* Resolve the override table and the tenant (argument, setting or schema). */
 static void
 resolve_target(FunctionCallInfo fcinfo, FFAdminTarget *target)
@@ -86,15 +78,34 @@ resolve_target(FunctionCallInfo fcinfo, FFAdminTarget *target)
 	ff_cache_begin();
 	source = ff_resolve_source(&memo, CurrentMemoryContext);
 	tenant = ff_tenant_arg(fcinfo, 1, source->is_tenant_schema ? &source->schema_name : NULL);
-	if (tenant.len > FF_TENANT_MAX_BYTES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tenant is %zu bytes long, flagforge keeps tenants of at most %d bytes",
-						tenant.len, FF_TENANT_MAX_BYTES),
-				 errhint("Use a shorter tenant id, such as the tenant's primary key.")));
 	target->tenant = cstring_to_text_with_len(tenant.ptr, (int) tenant.len);
 	target->has_tenant_id = source->has_tenant_id;
 	target->table = ff_qualified_table_name(source->relid);
+}
+
+/*
+ * In PG_CATCH of a write: when the error is the primary key's index refusing
+ * a row (a tenant id and flag key too long to index together, even
+ * compressed), replace it by an error that says so in flagforge's terms;
+ * any other error is left to be re-thrown.
+ */
+static void
+report_too_long_to_index(const FFAdminTarget *target, MemoryContext cxt)
+{
+	ErrorData  *edata;
+
+	if (geterrcode() != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+		return;
+	MemoryContextSwitchTo(cxt); /* out of ErrorContext, as CopyErrorData needs */
+	edata = CopyErrorData();
+	FlushErrorState();
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("tenant \"%s\" is too long to store with flag \"%s\"",
+					ff_abbreviate(text_to_cstring(target->tenant)),
+					ff_abbreviate(text_to_cstring(target->flag_key))),
+			 errdetail("%s", edata->message),
+			 errhint("Use a shorter tenant id, such as the tenant's primary key.")));
 }
 
 /* Error unless the flag is defined (SPI must be connected). */
@@ -167,6 +178,7 @@ upsert_override(const FFAdminTarget *target, const FFOverrideChange *change)
 	Datum		values[7];
 	char		nulls[7];
 	bool		by_tenant = target->has_tenant_id;
+	MemoryContext cxt;
 
 	SPI_connect();
 	require_flag(target->flag_key);
@@ -194,8 +206,18 @@ upsert_override(const FFAdminTarget *target, const FFOverrideChange *change)
 	nulls[3] = change->rollout_null ? 'n' : ' ';
 	nulls[4] = change->users_null ? 'n' : ' ';
 	nulls[5] = change->groups_null ? 'n' : ' ';
-	if (SPI_execute_with_args(sql, 7, argtypes, values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	cxt = CurrentMemoryContext;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args(sql, 7, argtypes, values, nulls, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	}
+	PG_CATCH();
+	{
+		report_too_long_to_index(target, cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	SPI_finish();
 }
 
