@@ -249,9 +249,12 @@ BEGIN
           AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
           AND a.privilege_type OPERATOR(pg_catalog.=) ANY (ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE'])
           -- Not to roles bound to tenants (tenant tables have no row-level security).
+          -- (no grantee any of whose members, but superusers, is bound through any role).
           AND NOT EXISTS (SELECT FROM @extschema@.flagforge_tenant_roles b
                           JOIN pg_catalog.pg_roles br ON br.rolname OPERATOR(pg_catalog.=) b.role_name
-                          WHERE pg_catalog.pg_has_role(a.grantee, br.oid, 'MEMBER'))
+                          JOIN pg_catalog.pg_roles p ON NOT p.rolsuper
+                          WHERE pg_catalog.pg_has_role(p.oid, a.grantee, 'MEMBER')
+                            AND pg_catalog.pg_has_role(p.oid, br.oid, 'MEMBER'))
     LOOP
         EXECUTE pg_catalog.format('GRANT %s ON %s TO %I', grant_row.privilege_type, target, grant_row.rolname);
         IF new_schema THEN
@@ -504,30 +507,15 @@ END
 $fn$;
 
 -- ---------------------------------------------------------------------------
--- Dropped tenant tables: forgotten (only when the extension's schema is the
--- one its name says) and recorded in the trail
+-- Dropped tenant tables: forgotten and recorded in the trail, in C, so that
+-- the actor is the role whose rights did the drop (a SECURITY DEFINER
+-- function only knows the session user)
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION @extschema@.flagforge_forget_dropped_tables()
 RETURNS event_trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-    IF pg_catalog.to_regnamespace('@extschema@') IS DISTINCT FROM
-       (SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge')
-       OR pg_catalog.to_regclass('@extschema@.flagforge_tenant_tables') IS NULL THEN
-        RETURN;
-    END IF;
-    WITH gone AS (
-        DELETE FROM @extschema@.flagforge_tenant_tables t
-        USING pg_catalog.pg_event_trigger_dropped_objects() d
-        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-          AND d.objid OPERATOR(pg_catalog.=) t.table_oid::pg_catalog.oid
-        RETURNING d.object_identity, d.schema_name)
-    INSERT INTO @extschema@.flagforge_audit (actor, app_actor, action, table_name, tenant_id)
-    SELECT SESSION_USER, NULLIF(pg_catalog.current_setting('flagforge.actor', true), ''),
-           'DROP', gone.object_identity, gone.schema_name
-    FROM gone;
-END
-$fn$;
+AS 'MODULE_PATHNAME', 'flagforge_forget_dropped_tables'
+LANGUAGE C;
+ALTER FUNCTION @extschema@.flagforge_forget_dropped_tables() SECURITY INVOKER RESET search_path;
+
+COMMENT ON FUNCTION @extschema@.flagforge_forget_dropped_tables() IS
+    'Event trigger: removes dropped tenant tables from flagforge_tenant_tables and records each drop in flagforge_audit as a DROP by the role that dropped it (written as the extension owner).';

@@ -212,6 +212,21 @@ RESET search_path;
 SELECT flagforge_is_enabled('beta', 'initech') AS own_table_registered_is_ignored;
 DELETE FROM flagforge_tenant_tables WHERE table_oid IN ('regress_fake.flagforge_overrides'::regclass, 'flagforge_overrides'::regclass);
 DROP SCHEMA regress_fake CASCADE;
+-- public is on every default search_path: never a tenant schema.
+SELECT flagforge_create_tenant_schema('public');
+-- A drop is recorded as the role whose rights did it, not the session's user: here a
+-- SECURITY DEFINER function of the superuser, called by another session user.
+SELECT flagforge_create_tenant_schema('regress_definer_drop') IS NOT NULL AS created;
+CREATE FUNCTION regress_drop_it() RETURNS void LANGUAGE sql SECURITY DEFINER
+    AS $$ DROP SCHEMA regress_definer_drop CASCADE $$;
+GRANT EXECUTE ON FUNCTION regress_drop_it() TO regress_attacker;
+SET SESSION AUTHORIZATION regress_attacker;
+SET client_min_messages = warning;
+SELECT regress_drop_it();
+RESET client_min_messages;
+RESET SESSION AUTHORIZATION;
+DROP FUNCTION regress_drop_it();
+SELECT actor, table_name FROM flagforge_audit WHERE action = 'DROP' AND table_name LIKE 'regress_definer_drop.%';
 -- Dropping a tenant table is recorded.
 SELECT flagforge_create_tenant_schema('regress_dropped_tenant') IS NOT NULL AS created;
 DROP SCHEMA regress_dropped_tenant CASCADE;

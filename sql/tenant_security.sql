@@ -59,6 +59,27 @@ FROM unnest(ARRAY['regress_acme_admin', 'regress_setting_admin', 'regress_global
 SET client_min_messages = warning;
 DROP SCHEMA regress_grants_tenant CASCADE;
 RESET client_min_messages;
+-- Nor to a group one of whose members is bound (the member would write any tenant through it).
+CREATE ROLE regress_writers;
+CREATE ROLE regress_bound_member IN ROLE regress_writers;
+GRANT SELECT, INSERT, UPDATE, DELETE ON flagforge_overrides TO regress_writers;
+INSERT INTO flagforge_tenant_roles VALUES ('regress_bound_member', 'acme');
+SELECT flagforge_create_tenant_schema('regress_group_tenant') IS NOT NULL AS created;
+SELECT has_table_privilege('regress_writers', 'regress_group_tenant.flagforge_overrides', 'INSERT') AS group_may_insert;
+-- And a bound role may not create tenant schemas (it would write them as their creator).
+GRANT EXECUTE ON FUNCTION flagforge_create_tenant_schema(text, boolean) TO regress_bound_member;
+GRANT CREATE ON DATABASE contrib_regression TO regress_bound_member;
+SET ROLE regress_bound_member;
+SELECT flagforge_create_tenant_schema('regress_bound_tenant');
+RESET ROLE;
+SET client_min_messages = warning;
+DROP SCHEMA regress_group_tenant CASCADE;
+RESET client_min_messages;
+DELETE FROM flagforge_tenant_roles WHERE role_name = 'regress_bound_member';
+REVOKE ALL ON FUNCTION flagforge_create_tenant_schema(text, boolean) FROM regress_bound_member;
+REVOKE CREATE ON DATABASE contrib_regression FROM regress_bound_member;
+REVOKE ALL ON flagforge_overrides FROM regress_writers;
+DROP ROLE regress_bound_member, regress_writers;
 
 -- Tenant roles cannot edit the mapping or switch the security off.
 SET ROLE regress_acme_admin;

@@ -24,6 +24,8 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -40,6 +42,7 @@
 PG_FUNCTION_INFO_V1(flagforge_audit_row);
 PG_FUNCTION_INFO_V1(flagforge_audit_guard);
 PG_FUNCTION_INFO_V1(flagforge_prune_audit);
+PG_FUNCTION_INFO_V1(flagforge_forget_dropped_tables);
 
 /*
  * True while flagforge itself writes or prunes the trail: the guard trigger
@@ -297,4 +300,62 @@ flagforge_prune_audit(PG_FUNCTION_ARGS)
 	audit_row_header(&prune.record, "PRUNE", ff_audit_relid());
 	as_owner_writing_trail(delete_and_record, &prune);
 	PG_RETURN_INT64((int64) prune.deleted);
+}
+
+/* Who dropped tenant tables: the role whose rights did it, and the application's actor. */
+typedef struct AuditDrop
+{
+	Datum		actor;
+	Datum		app_actor;
+	bool		has_app_actor;
+} AuditDrop;
+
+/* Forget dropped registered tables and record each drop (SPI connected, as the owner). */
+static void
+forget_and_record(void *arg)
+{
+	AuditDrop  *drop = arg;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2] = {drop->actor, drop->app_actor};
+	char		nulls[2] = {' ', drop->has_app_actor ? ' ' : 'n'};
+	char	   *sql;
+
+	sql = psprintf("WITH gone AS (DELETE FROM %s t USING pg_catalog.pg_event_trigger_dropped_objects() d"
+				   " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				   " AND d.objid OPERATOR(pg_catalog.=) t.table_oid::pg_catalog.oid"
+				   " RETURNING d.object_identity, d.schema_name)"
+				   " INSERT INTO %s (actor, app_actor, action, table_name, tenant_id)"
+				   " SELECT $1, $2, 'DROP', gone.object_identity, gone.schema_name FROM gone",
+				   ff_qualified_table_name(ff_tenant_tables_relid()),
+				   ff_qualified_table_name(ff_audit_relid()));
+	if (SPI_execute_with_args(sql, 2, argtypes, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+}
+
+/*
+ * flagforge_forget_dropped_tables(): sql_drop event trigger.  Forgets
+ * dropped tenant tables (so a new table reusing an OID is never trusted)
+ * and records each drop in the trail, with the role that dropped it
+ * (captured here, before writing as the extension owner).  Nothing to do
+ * when the extension itself is being dropped.
+ */
+Datum
+flagforge_forget_dropped_tables(PG_FUNCTION_ARGS)
+{
+	AuditDrop	drop;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("flagforge_forget_dropped_tables() must be called as an event trigger")));
+	if (!OidIsValid(get_extension_oid("flagforge", true)))
+		PG_RETURN_VOID();
+	if (!OidIsValid(get_relname_relid("flagforge_tenant_tables", ff_extension_schema())) ||
+		!OidIsValid(get_relname_relid("flagforge_audit", ff_extension_schema())))
+		PG_RETURN_VOID();
+	drop.actor = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	drop.has_app_actor = ff_setting_actor != NULL && ff_setting_actor[0] != '\0';
+	drop.app_actor = drop.has_app_actor ? CStringGetTextDatum(ff_setting_actor) : (Datum) 0;
+	as_owner_writing_trail(forget_and_record, &drop);
+	PG_RETURN_VOID();
 }

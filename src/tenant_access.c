@@ -193,6 +193,25 @@ flagforge_tenant_allowed(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(false);
 }
 
+/*
+ * Error when the caller is bound to tenants: tenant tables have no
+ * row-level security, so a bound role may not create (and so write) one.
+ */
+static void
+check_caller_unbound(void)
+{
+	TenantScope scope;
+
+	memset(&scope, 0, sizeof(scope));
+	load_scope(&scope);
+	if (scope.restricted)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("a role bound to tenants cannot create tenant schemas"),
+				 errdetail("Tenant tables have no row-level security, and their creator may change them."),
+				 errhint("Create tenant schemas as a role that flagforge_tenant_roles does not bind.")));
+}
+
 /* Error unless the caller may create a table in the schema (or the schema itself). */
 static void
 check_may_create(const char *schema_name)
@@ -201,6 +220,12 @@ check_may_create(const char *schema_name)
 	Oid			role = get_role_oid(schema_name, true);
 	AclResult	result;
 
+	if (strcmp(schema_name, "public") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
+				 errmsg("schema \"public\" cannot be a tenant schema"),
+				 errdetail("public is on every role's default search_path, so its overrides would replace everyone's."),
+				 errhint("Give each tenant a schema of its own.")));
 	if (OidIsValid(role))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_SCHEMA_NAME),
@@ -241,6 +266,7 @@ flagforge_create_tenant_schema(PG_FUNCTION_ARGS)
 	bool		isnull = true;
 	char	   *sql;
 
+	check_caller_unbound();
 	if (!PG_ARGISNULL(0))
 	{
 		char	   *schema_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
