@@ -94,17 +94,6 @@ copy_text(Datum datum, MemoryContext cxt)
 	return s;
 }
 
-/* An empty string in cxt. */
-static FFStr
-definitions_empty(MemoryContext cxt)
-{
-	FFStr		s;
-
-	s.ptr = MemoryContextAllocZero(cxt, 1);
-	s.len = 0;
-	return s;
-}
-
 /* Copy the non-NULL elements of a text[] into cxt, sorted when asked. */
 static FFStrList
 copy_text_array(Datum datum, MemoryContext cxt, bool sort)
@@ -171,11 +160,6 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		FFCachedFlag *flag;
 
 		heap_deform_tuple(tuple, desc, values, isnull);
-		if (isnull[att_key - 1])
-		{
-			MemoryContextSwitchTo(old);
-			continue;			/* cannot happen while the layout holds */
-		}
 		if (count == capacity)
 		{
 			capacity *= 2;
@@ -184,8 +168,7 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		flag = &flags[count];
 		memset(flag, 0, sizeof(*flag));
 		flag->def.key = copy_text(values[att_key - 1], cxt);
-		flag->name = isnull[att_name - 1] ? definitions_empty(cxt) :
-			copy_text(values[att_name - 1], cxt);
+		flag->name = copy_text(values[att_name - 1], cxt);
 		flag->deprecated = !isnull[att_deprecated - 1] &&
 			DatumGetBool(values[att_deprecated - 1]);
 		flag->def.default_enabled = !isnull[att_default - 1] &&
@@ -293,11 +276,6 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 		FFLoadedOverride *row;
 
 		heap_deform_tuple(tuple, desc, values, isnull);
-		if (isnull[att_flag - 1])
-		{
-			MemoryContextSwitchTo(old);
-			continue;			/* cannot happen while the layout holds */
-		}
 		if (count == capacity)
 		{
 			capacity *= 2;

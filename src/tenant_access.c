@@ -75,26 +75,17 @@ column_string(HeapTuple tuple, TupleDesc desc, const char *column)
 	return NULL;
 }
 
-/* True when flagforge_tenant_security says the binding is enforced. */
+/*
+ * True when flagforge_tenant_security says the binding is enforced: it has
+ * a row (its constraints allow only one, true).
+ */
 static bool
 tenant_security_enabled(void)
 {
 	Relation	rel = table_open(ff_tenant_security_relid(), AccessShareLock);
 	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	HeapTuple	tuple;
-	bool		enabled = false;
+	bool		enabled = HeapTupleIsValid(systable_getnext(scan));
 
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		int			attnum = SPI_fnumber(RelationGetDescr(rel), "enabled");
-		bool		isnull;
-		Datum		value;
-
-		if (attnum <= 0 || TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != BOOLOID)
-			continue;
-		value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
-		enabled = enabled || (!isnull && DatumGetBool(value));
-	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return enabled;

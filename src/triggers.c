@@ -19,7 +19,6 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -48,9 +47,9 @@ PG_FUNCTION_INFO_V1(flagforge_notify_change);
  * tenant-table registry need a full reload, overrides only the tenant data.
  */
 static void
-signal_change(Oid relid)
+signal_change(FFTriggerTable table)
 {
-	bool		definitions = relid == ff_flags_relid() || relid == ff_tenant_tables_relid();
+	bool		definitions = table == FF_TABLE_FLAGS || table == FF_TABLE_REGISTRY;
 
 	CacheInvalidateRelcacheByRelid(definitions ? ff_signal_definitions_relid()
 								   : ff_signal_overrides_relid());
@@ -69,7 +68,7 @@ touch_updated_at(TriggerData *trigger, HeapTuple row)
 	Datum		value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	bool		isnull = false;
 
-	if (column <= 0 || TupleDescAttr(desc, column - 1)->atttypid != TIMESTAMPTZOID)
+	if (column <= 0)
 		return row;
 	return heap_modify_tuple_by_cols(row, desc, 1, &column, &value, &isnull);
 }
@@ -126,7 +125,7 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 												   FF_FIRE_BEFORE_ROW | FF_FIRE_TRUNCATE,
 												   true, &table);
 
-	signal_change(RelationGetRelid(trigger->tg_relation));
+	signal_change(table);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		return PointerGetDatum(NULL);
