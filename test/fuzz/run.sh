@@ -22,8 +22,8 @@ trap 'rm -rf "$work"' EXIT
 build=${BUILD_DIR:-$work/build}
 mkdir -p "$build" "$work/corpus" "$ARTIFACT_DIR"
 
-CFLAGS="-g -O1 -std=c11 -Wall -Wextra -fno-omit-frame-pointer -fno-sanitize-recover=all -Isrc"
-SOURCES="src/yaml_parse.c src/yaml_emit.c src/yaml_compare.c"
+CFLAGS="-g -O1 -std=c11 -Wall -Wextra -fno-omit-frame-pointer -fno-sanitize-recover=all -Isrc/core"
+SOURCES=$(echo src/core/*.c)
 LIBS="-lyaml"
 
 echo "== building unit test and fuzzer with $CC"
