@@ -11,6 +11,9 @@ DATA        = $(wildcard $(EXTENSION)--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK  = -lyaml
+# Every build warns as -Wall -Wextra would (PostgreSQL's own headers leave
+# parameters unused, so that one is off).
+PG_CFLAGS   = -Wextra -Wno-unused-parameter
 
 REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export yaml_limits explain tenant_schemas security tenant_security audit attacks import_django bad_input
 REGRESS_OPTS = --load-extension=$(EXTENSION)

@@ -117,9 +117,7 @@ require_flag(text *flag_key)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1] = {PointerGetDatum(flag_key)};
 
-	if (SPI_execute_with_args(sql, 1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
-	if (SPI_processed == 0)
+	if (ff_spi_execute(sql, 1, argtypes, values, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("flag \"%s\" does not exist", ff_abbreviate(text_to_cstring(flag_key))),
@@ -209,8 +207,7 @@ upsert_override(const FFAdminTarget *target, const FFOverrideChange *change)
 	cxt = CurrentMemoryContext;
 	PG_TRY();
 	{
-		if (SPI_execute_with_args(sql, 7, argtypes, values, nulls, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+		(void) ff_spi_execute(sql, 7, argtypes, values, nulls, false, 0, SPI_OK_INSERT);
 	}
 	PG_CATCH();
 	{
@@ -297,8 +294,7 @@ flagforge_clear_override(PG_FUNCTION_ARGS)
 				   target.has_tenant_id ? " AND tenant_id OPERATOR(pg_catalog.=) $1" : "");
 	values[0] = PointerGetDatum(target.tenant);
 	values[1] = PointerGetDatum(target.flag_key);
-	if (SPI_execute_with_args(sql, 2, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	(void) ff_spi_execute(sql, 2, argtypes, values, NULL, false, 0, SPI_OK_DELETE);
 	deleted = SPI_processed > 0;
 	SPI_finish();
 	PG_RETURN_BOOL(deleted);

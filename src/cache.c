@@ -88,7 +88,6 @@ typedef struct FFOverrideSlot
 #define TENANT_BLOCK_MAX (256 * 1024)
 
 uint64		ff_cache_epoch = 1;
-static uint64 tenants_epoch = 1;	/* bumped whenever tenant data is dropped */
 
 static MemoryContext cache_cxt = NULL;
 static MemoryContext flags_cxt = NULL;
@@ -284,7 +283,8 @@ reset_tenants(void)
 	forget_source_tenants(&main_source);
 	for (int i = 0; i < ntenant_sources; i++)
 		forget_source_tenants(&tenant_sources[i]);
-	tenants_epoch++;				/* and every flag's tenant map */
+	for (int i = 0; i < nflags; i++)
+		flags[i].by_tenant_loaded = false;	/* their maps were in flag_maps_cxt */
 	ntenants = 0;
 	tenants_valid = true;
 	over_limit = false;
@@ -556,18 +556,18 @@ load_flag_overrides(FFCachedFlag *flag)
 	MemoryContextDelete(scratch);
 	flag->by_tenant = map;
 	flag->by_tenant_count = nrows;
-	flag->by_tenant_epoch = tenants_epoch;
+	flag->by_tenant_loaded = true;
 	nflag_maps++;
 	check_memory_limit();
 }
 
-/* The flag's map of every tenant's override, loaded in this tenants epoch. */
+/* The flag's map of every tenant's override, loaded on first use. */
 static const FFCachedFlag *
 loaded_flag_map(const FFCachedFlag *const_flag)
 {
 	FFCachedFlag *flag = (FFCachedFlag *) const_flag;
 
-	if (flag->by_tenant_epoch != tenants_epoch)
+	if (!flag->by_tenant_loaded)
 		load_flag_overrides(flag);
 	return flag;
 }

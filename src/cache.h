@@ -4,7 +4,7 @@
  *
  * Evaluation never reads the tables per call: definitions are loaded once,
  * a tenant's overrides the first time the tenant is asked about.  Triggers
- * on the tables raise a relcache invalidation (see triggers.c); our
+ * on the tables raise a relcache invalidation (see row_change.c); our
  * callback marks the cache stale and the next call rebuilds it.  This is
  * how committed changes reach every session (also on standbys, where
  * invalidations are replayed, and on logical subscribers, where the
@@ -28,7 +28,7 @@ typedef struct FFCachedFlag
 	bool		deprecated;
 	int			index;			/* position in FFCache.flags (jsonb key order) */
 	/* every tenant's override of this flag in column tenancy, loaded on demand */
-	uint64		by_tenant_epoch;	/* tenants epoch it was loaded in; 0: not loaded */
+	bool		by_tenant_loaded;	/* by_tenant is current (cleared when tenants are dropped) */
 	int			by_tenant_count;
 	void	   *by_tenant;		/* tenant -> FFOverride map (cache.c) */
 } FFCachedFlag;

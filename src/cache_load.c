@@ -2,8 +2,10 @@
  * cache_load.c
  *      Reading flag and override rows into cache memory.
  *
- * No SPI and no planning: a heap scan of the definitions and an index scan
- * of the overrides primary key for one tenant.  Scans use the snapshot the
+ * No SPI and no planning: a heap scan of the definitions, and for overrides
+ * a scan through a btree index that leads with the filtered column (the
+ * primary key (tenant_id, flag_key) for one tenant, the flag_key index for
+ * one flag; a heap scan when the table has no such index).  Scans use the snapshot the
  * cache took when the statement began (ff_cache_snapshot), so everything a
  * statement loads comes from one state; a change committed after it sends
  * an invalidation that the next statement acts on.  Columns are found by
@@ -35,7 +37,7 @@
 #include "catalog.h"
 #include "table_layout.h"
 
-/* An open table with a snapshot and its tuple descriptor. */
+/* An open table, the snapshot it is read with and a per-row memory context. */
 typedef struct FFTableRead
 {
 	Relation	rel;

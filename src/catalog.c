@@ -12,6 +12,7 @@
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/pg_extension.h"
+#include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -222,4 +223,23 @@ ff_qualified_table_name(Oid relid)
 	if (relname == NULL || nspname == NULL)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	return quote_qualified_identifier(nspname, relname);
+}
+
+/* Check the result of an SPI call (see catalog.h). */
+void
+ff_spi_check(int rc, int expected, const char *what)
+{
+	if (rc != expected)
+		elog(ERROR, "flagforge: SPI returned %s, not %s, for: %s",
+			 SPI_result_code_string(rc), SPI_result_code_string(expected), what);
+}
+
+/* Run sql through SPI and check its result (see catalog.h). */
+uint64
+ff_spi_execute(const char *sql, int nargs, Oid *argtypes, Datum *values,
+			   const char *nulls, bool read_only, long count, int expected)
+{
+	ff_spi_check(SPI_execute_with_args(sql, nargs, argtypes, values, nulls, read_only, count),
+				 expected, sql);
+	return SPI_processed;
 }

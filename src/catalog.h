@@ -54,4 +54,15 @@ extern void ff_catalog_forget(void);
 /* "schema.table", quoted, for query text run through SPI. */
 extern char *ff_qualified_table_name(Oid relid);
 
+/*
+ * Run sql with its arguments through SPI (connected) and check that it
+ * returned expected (SPI_OK_SELECT, SPI_OK_INSERT...); anything else is an
+ * internal error naming the statement.  Returns SPI_processed.
+ */
+extern uint64 ff_spi_execute(const char *sql, int nargs, Oid *argtypes, Datum *values,
+							 const char *nulls, bool read_only, long count, int expected);
+
+/* Check the result rc of an SPI call (what) against expected, as ff_spi_execute does. */
+extern void ff_spi_check(int rc, int expected, const char *what);
+
 #endif							/* FLAGFORGE_CATALOG_H */

@@ -121,3 +121,63 @@ ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg,
 		ff_context_from_args(fcinfo, tenant_arg, &memo->groups, default_tenant, ctx);
 	return source;
 }
+
+
+/*
+ * The plan for a flag read from an override table.  The reasons:
+ * - FF_PLAN_UNKNOWN_FLAG: a key with no definition is off; nothing to read.
+ * - FF_PLAN_BY_TENANT: the first FF_SCAN_CALLS calls of a query, and every
+ *   call in a tenant schema.  A query that asks about a few rows (or the
+ *   first rows after a write invalidated the cache) reads only the tenants
+ *   it meets; a tenant schema's table holds one tenant, so its overrides
+ *   are all there is to read.
+ * - FF_PLAN_BY_FLAG: a scan in column tenancy.  Every tenant's override of
+ *   this one flag is read once (through the flag_key index), so a scan over
+ *   a million rows of ten thousand tenants costs one read, not one per
+ *   tenant, and a tenant without an override costs one hash probe.
+ * - FF_PLAN_UNTARGETED: a scan of a flag no tenant overrides and no
+ *   environment list limits, with no tenant schema registered.  Only the
+ *   tenant and user arguments can matter, so the per-row path reads just
+ *   those (ff_memo_untargeted).  With no tenant schema the override table
+ *   is always the extension's own, so the plan holds whatever search_path.
+ */
+static FFEvalPlan
+choose_plan(const FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
+{
+	if (flag == NULL)
+		return FF_PLAN_UNKNOWN_FLAG;
+	if (source->is_tenant_schema || memo->calls < FF_SCAN_CALLS)
+		return FF_PLAN_BY_TENANT;
+	if (ff_cache_no_tenant_schemas() && !flag->def.has_environments &&
+		!ff_cache_flag_has_overrides(flag))
+		return FF_PLAN_UNTARGETED;
+	return FF_PLAN_BY_FLAG;
+}
+
+/* The plan for flag read from source, chosen once and remembered (see eval_memo.h). */
+FFEvalPlan
+ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
+{
+	FFPlanMemo *p = &memo->plan;
+	bool		scan = memo->calls >= FF_SCAN_CALLS;
+
+	if (p->plan == FF_PLAN_UNDECIDED || p->epoch != ff_cache_epoch || p->flag != flag ||
+		p->source != source || p->scan != scan)
+	{
+		p->plan = choose_plan(memo, flag, source);
+		/* Choosing may load the flag's overrides; the epoch is read after. */
+		p->epoch = ff_cache_epoch;
+		p->flag = flag;
+		p->source = source;
+		p->scan = scan;
+	}
+	return p->plan;
+}
+
+/* True when the remembered plan is untargeted and holds for flag (see eval_memo.h). */
+bool
+ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag)
+{
+	return memo->plan.plan == FF_PLAN_UNTARGETED && memo->plan.epoch == ff_cache_epoch &&
+		memo->plan.flag == flag;
+}

@@ -2,7 +2,7 @@
  * eval_memo.h
  *      What one call site of an evaluation function remembers across the
  *      rows of a query (fn_extra): the flag, the last tenant, the override
- *      table search_path selected, the parsed groups.
+ *      table search_path selected, the parsed groups, the evaluation plan.
  */
 #ifndef FLAGFORGE_EVAL_MEMO_H
 #define FLAGFORGE_EVAL_MEMO_H
@@ -25,6 +25,31 @@ typedef struct FFRemembered
 	const void *found;
 } FFRemembered;
 
+/*
+ * How a call site finds the override its flag is decided with.  Chosen by
+ * ff_memo_plan once per (flag, cache epoch, override table, first rows or
+ * scan); the reason for each is written once, at choose_plan (eval_memo.c),
+ * and the evaluation is a switch on it (evaluate.c).
+ */
+typedef enum FFEvalPlan
+{
+	FF_PLAN_UNDECIDED = 0,		/* nothing chosen yet */
+	FF_PLAN_UNKNOWN_FLAG,		/* no such flag: false */
+	FF_PLAN_BY_TENANT,			/* the tenant's overrides of every flag */
+	FF_PLAN_BY_FLAG,			/* every tenant's override of the flag */
+	FF_PLAN_UNTARGETED			/* no override, no environment: tenant and user decide */
+} FFEvalPlan;
+
+/* The plan a call site chose and what it was chosen for. */
+typedef struct FFPlanMemo
+{
+	FFEvalPlan	plan;
+	uint64		epoch;			/* ff_cache_epoch */
+	const void *flag;			/* the FFCachedFlag (NULL: unknown key) */
+	const FFOverrideSource *source;
+	bool		scan;			/* chosen at FF_SCAN_CALLS calls or more */
+} FFPlanMemo;
+
 /* What one call site of a function remembers across the rows of a query. */
 typedef struct FFEvalMemo
 {
@@ -34,21 +59,14 @@ typedef struct FFEvalMemo
 	const FFOverrideSource *tenant_source;	/* where tenant was found */
 	FFSourceMemo source;		/* which override table search_path selects */
 	FFGroupsMemo groups;
+	FFPlanMemo	plan;
 	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
 	uint64		calls;			/* calls in this query so far */
-	/*
-	 * The scan fast path: the remembered flag is one no tenant overrides and
-	 * no environment limits, so only the tenant and user arguments matter.
-	 */
-	const void *plain_flag;		/* that FFCachedFlag, or NULL */
-	uint64		plain_flag_epoch;	/* ff_cache_epoch it was checked in */
 } FFEvalMemo;
 
 /*
- * From this many calls of one call site on, a query is a scan and reads a
- * flag's overrides for every tenant at once (ff_cache_flag_override);
- * before, it reads only the tenants it meets, which is cheaper when the
- * cache has just been invalidated by a write.
+ * From this many calls of one call site on, a query is a scan (see
+ * choose_plan in eval_memo.c).
  */
 #define FF_SCAN_CALLS 32
 
@@ -76,5 +94,16 @@ extern const FFOverrideSource *ff_memo_source(FFEvalMemo *memo, const FFStr **de
 extern const FFOverrideSource *ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo,
 													int tenant_arg, bool from_settings,
 													FFContext *ctx);
+
+/* The plan for flag (NULL: unknown key) read from source, chosen once and remembered. */
+extern FFEvalPlan ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag,
+							   const FFOverrideSource *source);
+
+/*
+ * True when the remembered plan is FF_PLAN_UNTARGETED and still holds for
+ * flag: the one plan that holds whatever the override table (it is chosen
+ * only when no tenant schema exists), so the caller may skip resolving it.
+ */
+extern bool ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag);
 
 #endif							/* FLAGFORGE_EVAL_MEMO_H */

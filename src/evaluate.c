@@ -19,7 +19,6 @@
 
 #include "compat.h"
 #include "eval_memo.h"
-#include "murmur3.h"
 
 PG_FUNCTION_INFO_V1(flagforge_is_enabled);
 PG_FUNCTION_INFO_V1(flagforge_is_enabled_from_settings);
@@ -28,56 +27,44 @@ PG_FUNCTION_INFO_V1(flagforge_evaluate_all_from_settings);
 PG_FUNCTION_INFO_V1(flagforge_evaluate_many);
 PG_FUNCTION_INFO_V1(flagforge_bucket);
 
-/* Evaluate one flag in ctx through the memo. */
+/* Decide flag (NULL: unknown key) in ctx, finding its override as the plan says. */
 static bool
-evaluate_one(FFEvalMemo *memo, const FFOverrideSource *source, FFStr key, const FFContext *ctx)
+evaluate_planned(FFEvalMemo *memo, const FFOverrideSource *source,
+				 const FFCachedFlag *flag, const FFContext *ctx)
 {
-	const FFCachedFlag *flag = ff_memo_flag(memo, key);
-	const FFOverride *override;
-
-	if (flag == NULL)
-		return false;			/* an unknown key is off */
-	if (source->is_tenant_schema || memo->calls < FF_SCAN_CALLS)
-		override = ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant), flag->index);
-	else
-		override = ff_cache_flag_override(flag, ctx->tenant);
-	return ff_is_enabled(&flag->def, override, ctx);
+	switch (ff_memo_plan(memo, flag, source))
+	{
+		case FF_PLAN_UNKNOWN_FLAG:
+			return false;
+		case FF_PLAN_BY_TENANT:
+			return ff_is_enabled(&flag->def,
+								 ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant),
+													flag->index),
+								 ctx);
+		case FF_PLAN_BY_FLAG:
+			return ff_is_enabled(&flag->def, ff_cache_flag_override(flag, ctx->tenant), ctx);
+		case FF_PLAN_UNTARGETED:
+			return ff_is_enabled(&flag->def, NULL, ctx);
+		case FF_PLAN_UNDECIDED:
+			break;
+	}
+	elog(ERROR, "flagforge: no evaluation plan chosen");
+	pg_unreachable();
 }
 
 /*
- * Note whether the flag just evaluated by a scan can take the fast path:
- * column tenancy with no tenant schema registered, no environment list, no
- * tenant overrides it.  All of this holds until the cache epoch changes.
- */
-static void
-note_plain_flag(FFEvalMemo *memo, FFStr key)
-{
-	const FFCachedFlag *flag = ff_memo_flag(memo, key);
-
-	bool		plain = flag != NULL && ff_cache_no_tenant_schemas() &&
-		!flag->def.has_environments &&
-		!ff_cache_flag_has_overrides(flag);
-
-	memo->plain_flag = plain ? flag : NULL;
-	memo->plain_flag_epoch = ff_cache_epoch;
-}
-
-/*
- * The scan fast path (see note_plain_flag): the same resolver, given only
- * what can matter, the tenant and the user.  False when it does not apply.
+ * The per-row path of an untargeted plan (see eval_memo.c): the same
+ * resolver, given only what can matter, the tenant and user arguments.
+ * False when the plan is not untargeted or the tenant argument is NULL.
  */
 static bool
-plain_flag_answer(FunctionCallInfo fcinfo, FFEvalMemo *memo, FFStr key, bool *answer)
+untargeted_answer(FunctionCallInfo fcinfo, const FFEvalMemo *memo,
+				  const FFCachedFlag *flag, bool *answer)
 {
 	FFContext	ctx;
-	const FFCachedFlag *flag;
 
-	if (memo->plain_flag == NULL || memo->plain_flag_epoch != ff_cache_epoch ||
-		!ff_text_arg(fcinfo, 1, &ctx.tenant))
+	if (!ff_memo_untargeted(memo, flag) || !ff_text_arg(fcinfo, 1, &ctx.tenant))
 		return false;
-	flag = ff_memo_flag(memo, key);
-	if (flag != memo->plain_flag)
-		return false;			/* another key than the one checked */
 	ctx.has_user = ff_text_arg(fcinfo, 2, &ctx.user);
 	ctx.groups.items = NULL;
 	ctx.groups.count = 0;
@@ -93,19 +80,18 @@ is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
 	FFEvalMemo *memo;
 	FFStr		key;
 	FFContext	ctx;
+	const FFCachedFlag *flag;
 	const FFOverrideSource *source;
 	bool		answer;
 
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
-	if (!from_settings && plain_flag_answer(fcinfo, memo, key, &answer))
+	flag = ff_memo_flag(memo, key);
+	if (!from_settings && untargeted_answer(fcinfo, memo, flag, &answer))
 		PG_RETURN_BOOL(answer);
 	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
-	answer = evaluate_one(memo, source, key, &ctx);
-	if (!from_settings && memo->calls >= FF_SCAN_CALLS && memo->plain_flag_epoch != ff_cache_epoch)
-		note_plain_flag(memo, key);
-	PG_RETURN_BOOL(answer);
+	PG_RETURN_BOOL(evaluate_planned(memo, source, flag, &ctx));
 }
 
 /*
@@ -260,7 +246,7 @@ flagforge_evaluate_many(PG_FUNCTION_ARGS)
 		k.val.string.val = (char *) key.ptr;
 		k.val.string.len = (int) key.len;
 		v.type = jbvBool;
-		v.val.boolean = evaluate_one(memo, source, key, &ctx);
+		v.val.boolean = evaluate_planned(memo, source, ff_memo_flag(memo, key), &ctx);
 		ff_jsonb_push(&builder, WJB_KEY, &k);
 		ff_jsonb_push(&builder, WJB_VALUE, &v);
 	}

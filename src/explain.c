@@ -35,7 +35,7 @@ push_string(FFJsonbBuilder *builder, const char *key, const char *value, int len
 	k.val.string.len = strlen(key);
 	v.type = jbvString;
 	v.val.string.val = (char *) value;
-	v.val.string.len = len < 0 ? strlen(value) : len;
+	v.val.string.len = len < 0 ? (int) strlen(value) : len;
 	ff_jsonb_push(builder, WJB_KEY, &k);
 	ff_jsonb_push(builder, WJB_VALUE, &v);
 }

@@ -2,21 +2,7 @@
  * flagforge.c
  *      Module entry point: settings and the cache's invalidation hook.
  *
- * Where things live:
- *   murmur3.c      the MurmurHash3 bucket (plain C)
- *   resolver.c     the evaluation order (plain C)
- *   settings.c     the flagforge.* settings
- *   context.c      the evaluation context from arguments and settings
- *   catalog.c      the extension's schema and tables
- *   cache.c        the per-backend cache and its invalidation
- *   cache_load.c   reading rows into the cache
- *   evaluate.c     the SQL evaluation functions
- *   admin.c        the DBA functions
- *   triggers.c     the trigger that keeps caches fresh
- *   encoding.c     hashing the UTF-8 bytes in databases of other encodings
- *   table_layout.c the layout every table read is checked against
- *   ddl_guard.c    the event trigger that keeps those layouts
- *   tenant_access.c tenant-scoped roles and tenant tables' creation
+ * The map of the source files is in the README ("Source layout").
  */
 #include "postgres.h"
 

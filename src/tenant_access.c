@@ -275,9 +275,8 @@ flagforge_create_tenant_schema(PG_FUNCTION_ARGS)
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(ff_extension_owner(), save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	if (SPI_execute_with_args(sql, 3, argtypes, values, nulls, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "SPI_execute_with_args failed: %s", sql);
+	if (ff_spi_execute(sql, 3, argtypes, values, nulls, false, 1, SPI_OK_SELECT) != 1)
+		elog(ERROR, "flagforge: no row from: %s", sql);
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);

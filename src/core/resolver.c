@@ -205,58 +205,46 @@ ff_is_enabled(const FFFlag *flag, const FFOverride *override, const FFContext *c
 	return ff_resolve(flag, override, ctx).value;
 }
 
+/*
+ * What each step is called, in explain's "step" and in OpenFeature's
+ * resolution reasons, in FFStep's order.
+ */
+static const struct
+{
+	const char *name;			/* stable, for explain and the CLI */
+	const char *reason;			/* OpenFeature's resolution reason */
+}			step_info[] =
+{
+	[FF_STEP_UNKNOWN_FLAG] = {"unknown_flag", "ERROR"},
+	[FF_STEP_ENVIRONMENT_GATE] = {"environment_gate", "DISABLED"},
+	[FF_STEP_DEFAULT_OFF] = {"default_off", "DEFAULT"},
+	[FF_STEP_DEFAULT_ON] = {"default_on", "STATIC"},
+	[FF_STEP_DEFAULT_ROLLOUT] = {"default_rollout", "SPLIT"},
+	[FF_STEP_USER_TARGET] = {"user_target", "TARGETING_MATCH"},
+	[FF_STEP_GROUP_TARGET] = {"group_target", "TARGETING_MATCH"},
+	[FF_STEP_OVERRIDE_OFF] = {"override_off", "DISABLED"},
+	[FF_STEP_OVERRIDE_ON] = {"override_on", "TARGETING_MATCH"},
+	[FF_STEP_OVERRIDE_ROLLOUT] = {"override_rollout", "SPLIT"},
+};
+
+/* True when step is one of FFStep's values. */
+static bool
+step_is_known(FFStep step)
+{
+	return (unsigned) step < sizeof(step_info) / sizeof(step_info[0]) &&
+		step_info[step].name != NULL;
+}
+
 /* A stable name for a step ("environment_gate", "user_target", ...). */
 const char *
 ff_step_name(FFStep step)
 {
-	switch (step)
-	{
-		case FF_STEP_UNKNOWN_FLAG:
-			return "unknown_flag";
-		case FF_STEP_ENVIRONMENT_GATE:
-			return "environment_gate";
-		case FF_STEP_DEFAULT_OFF:
-			return "default_off";
-		case FF_STEP_DEFAULT_ON:
-			return "default_on";
-		case FF_STEP_DEFAULT_ROLLOUT:
-			return "default_rollout";
-		case FF_STEP_USER_TARGET:
-			return "user_target";
-		case FF_STEP_GROUP_TARGET:
-			return "group_target";
-		case FF_STEP_OVERRIDE_OFF:
-			return "override_off";
-		case FF_STEP_OVERRIDE_ON:
-			return "override_on";
-		case FF_STEP_OVERRIDE_ROLLOUT:
-			return "override_rollout";
-	}
-	return "unknown";
+	return step_is_known(step) ? step_info[step].name : "unknown";
 }
 
 /* The OpenFeature resolution reason of a step (DISABLED, TARGETING_MATCH, SPLIT, ...). */
 const char *
 ff_step_reason(FFStep step)
 {
-	switch (step)
-	{
-		case FF_STEP_UNKNOWN_FLAG:
-			return "ERROR";
-		case FF_STEP_ENVIRONMENT_GATE:
-		case FF_STEP_OVERRIDE_OFF:
-			return "DISABLED";
-		case FF_STEP_USER_TARGET:
-		case FF_STEP_GROUP_TARGET:
-		case FF_STEP_OVERRIDE_ON:
-			return "TARGETING_MATCH";
-		case FF_STEP_DEFAULT_ROLLOUT:
-		case FF_STEP_OVERRIDE_ROLLOUT:
-			return "SPLIT";
-		case FF_STEP_DEFAULT_OFF:
-			return "DEFAULT";
-		case FF_STEP_DEFAULT_ON:
-			return "STATIC";
-	}
-	return "UNKNOWN";
+	return step_is_known(step) ? step_info[step].reason : "UNKNOWN";
 }

@@ -112,7 +112,7 @@ test_bucket_is_concatenation(void)
 		}
 	check(ok, "bucket of (tenant, key, user) equals hash of 'tenant:key:user' % 100");
 	{
-		/* Longer than the one-pass buffer: hashed in pieces, same answer. */
+		/* A long tenant: several whole blocks per piece, same answer. */
 		static char long_tenant[700];
 		static char long_joined[800];
 
@@ -120,7 +120,7 @@ test_bucket_is_concatenation(void)
 		snprintf(long_joined, sizeof(long_joined), "%s:k:u", long_tenant);
 		check(ff_bucket(long_tenant, strlen(long_tenant), "k", 1, "u", 1) ==
 			  (int) (ff_murmur3_32(long_joined, strlen(long_joined), 0) % 100),
-			  "a 700-byte tenant hashes in pieces to the same bucket");
+			  "a 700-byte tenant hashes to the bucket of the joined string");
 	}
 	check(ff_bucket(NULL, 0, "k", 1, NULL, 0) == (int) (ff_murmur3_32(":k:", 3, 0) % 100),
 		  "NULL tenant and user hash as empty strings");
