@@ -16,13 +16,13 @@
 static void
 out_of_memory(void)
 {
-	ff_error("out of memory");
-	exit(FF_EXIT_ERROR);
+	cli_error("out of memory");
+	exit(CLI_EXIT_ERROR);
 }
 
 /* malloc that never returns NULL. */
 void *
-ff_malloc(size_t size)
+cli_malloc(size_t size)
 {
 	void	   *p = malloc(size ? size : 1);
 
@@ -33,10 +33,10 @@ ff_malloc(size_t size)
 
 /* strdup that never returns NULL. */
 char *
-ff_strdup(const char *s)
+cli_strdup(const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *copy = ff_malloc(len + 1);
+	char	   *copy = cli_malloc(len + 1);
 
 	memcpy(copy, s, len + 1);
 	return copy;
@@ -44,7 +44,7 @@ ff_strdup(const char *s)
 
 /* Append len bytes to buf, growing it by doubling; keeps a NUL after the data. */
 void
-ff_buffer_append(FFBuffer *buf, const char *data, size_t len)
+cli_buffer_append(CliBuffer *buf, const char *data, size_t len)
 {
 	if (len >= SIZE_MAX / 2 - buf->len)
 		out_of_memory();
@@ -69,7 +69,7 @@ ff_buffer_append(FFBuffer *buf, const char *data, size_t len)
 
 /* Release a buffer and leave it empty. */
 void
-ff_buffer_free(FFBuffer *buf)
+cli_buffer_free(CliBuffer *buf)
 {
 	free(buf->data);
 	buf->data = NULL;
