@@ -5,6 +5,21 @@
  *
  * The client is a short-lived process; running out of memory is reported
  * as one error line and exit status 1 instead of a crash.
+ *
+ * CliBuffer is the client's one growable buffer: every text it builds
+ * (shown values, the --groups array, the flag file) grows here and nowhere
+ * else.  libpq's PQExpBuffer (the frontend twin of the server's StringInfo,
+ * exported by libpq.so) was weighed and not used, because in this build:
+ *  - its header is not usable on its own: pqexpbuffer.h comes from
+ *    includedir/internal (libpq-dev) and needs pg_attribute_printf from
+ *    PostgreSQL's c.h, so a plain #include fails to compile;
+ *  - getting c.h means postgres_fe.h, whose port.h renames printf,
+ *    snprintf and friends to pg_printf... from libpgport, a static library
+ *    of postgresql-server-dev-15 that this program deliberately does not
+ *    link (see the Makefile: libpq and libc only);
+ *  - out of memory it leaves a "broken" buffer for the caller to test
+ *    after every append, where this one exits with the error line, so a
+ *    wrapper would still be needed here.
  */
 #include <stdint.h>
 #include <stdlib.h>
