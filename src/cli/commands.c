@@ -102,6 +102,23 @@ groups_array(const char *groups)
 	return buf.data;
 }
 
+/*
+ * Run a query of status or explain, whose parameters are the context:
+ * $1 the flag (NULL when not given), $2 tenant, $3 user, $4 groups (text[]),
+ * $5 environment.  NULL (after the error) on failure.
+ */
+static PGresult *
+run_in_context(PGconn *conn, const char *schema, const char *format, const CliOptions *opts)
+{
+	static const unsigned int types[] = {CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTARRAYOID, CLI_TEXTOID};
+	char	   *groups = groups_array(opts->groups);
+	const char *values[] = {opts->flag, opts->tenant, opts->user, groups, opts->env};
+	PGresult   *res = run(conn, schema, format, 5, types, values);
+
+	free(groups);
+	return res;
+}
+
 /* The error for a flag that is not there: 'flag "KEY" does not exist'. */
 static void
 flag_not_found(const char *flag)
@@ -157,18 +174,14 @@ cmd_sync(PGconn *conn, const char *schema, const CliOptions *opts, const CliBuff
 static int
 cmd_status(PGconn *conn, const char *schema, const CliOptions *opts)
 {
-	static const unsigned int types[] = {CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTARRAYOID, CLI_TEXTOID, CLI_TEXTOID};
-	char	   *groups = groups_array(opts->groups);
-	const char *values[] = {opts->tenant, opts->user, groups, opts->env, opts->flag};
 	PGresult   *res;
 	int			rc = CLI_EXIT_OK;
 	int			i;
 
-	res = run(conn, schema,
-			  "SELECT s.key, s.value, s.reason FROM %s.flagforge_status($1, $2, $3, $4) AS s "
-			  "WHERE $5 IS NULL OR s.key OPERATOR(pg_catalog.=) $5",
-			  5, types, values);
-	free(groups);
+	res = run_in_context(conn, schema,
+						 "SELECT s.key, s.value, s.reason FROM %s.flagforge_status($2, $3, $4, $5) AS s "
+						 "WHERE $1 IS NULL OR s.key OPERATOR(pg_catalog.=) $1",
+						 opts);
 	if (res == NULL)
 		return CLI_EXIT_ERROR;
 	if (opts->flag != NULL && PQntuples(res) == 0)
@@ -225,20 +238,16 @@ cmd_export(PGconn *conn, const char *schema, const CliOptions *opts)
 static int
 cmd_explain(PGconn *conn, const char *schema, const CliOptions *opts)
 {
-	static const unsigned int types[] = {CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTARRAYOID, CLI_TEXTOID};
-	char	   *groups = groups_array(opts->groups);
-	const char *values[] = {opts->flag, opts->tenant, opts->user, groups, opts->env};
 	PGresult   *res;
 	int			rc = CLI_EXIT_OK;
 
-	res = run(conn, schema,
-			  "SELECT (x.e OPERATOR(pg_catalog.->>) 'value')::pg_catalog.bool, "
-			  "x.e OPERATOR(pg_catalog.->>) 'reason', x.e OPERATOR(pg_catalog.->>) 'step', "
-			  "x.e OPERATOR(pg_catalog.->>) 'detail', x.e OPERATOR(pg_catalog.->>) 'bucket', "
-			  "x.e OPERATOR(pg_catalog.->>) 'error_code' "
-			  "FROM %s.flagforge_explain($1, $2, $3, $4, $5) AS x(e)",
-			  5, types, values);
-	free(groups);
+	res = run_in_context(conn, schema,
+						 "SELECT (x.e OPERATOR(pg_catalog.->>) 'value')::pg_catalog.bool, "
+						 "x.e OPERATOR(pg_catalog.->>) 'reason', x.e OPERATOR(pg_catalog.->>) 'step', "
+						 "x.e OPERATOR(pg_catalog.->>) 'detail', x.e OPERATOR(pg_catalog.->>) 'bucket', "
+						 "x.e OPERATOR(pg_catalog.->>) 'error_code' "
+						 "FROM %s.flagforge_explain($1, $2, $3, $4, $5) AS x(e)",
+						 opts);
 	if (res == NULL)
 		return CLI_EXIT_ERROR;
 	if (PQntuples(res) != 1)
