@@ -61,15 +61,15 @@ static const struct option long_options[] = {
  */
 static const char short_options[] = "-:d:h:p:U:wWV";
 
-/* The command words, indexed by FFCommand. */
+/* The command words, indexed by CliCommand. */
 static const char *const command_names[] = {
-	[FF_CMD_NONE] = NULL,
-	[FF_CMD_SYNC] = "sync",
-	[FF_CMD_STATUS] = "status",
-	[FF_CMD_ENABLE] = "enable",
-	[FF_CMD_DISABLE] = "disable",
-	[FF_CMD_EXPORT] = "export",
-	[FF_CMD_EXPLAIN] = "explain"
+	[CLI_CMD_NONE] = NULL,
+	[CLI_CMD_SYNC] = "sync",
+	[CLI_CMD_STATUS] = "status",
+	[CLI_CMD_ENABLE] = "enable",
+	[CLI_CMD_DISABLE] = "disable",
+	[CLI_CMD_EXPORT] = "export",
+	[CLI_CMD_EXPLAIN] = "explain"
 };
 
 /* A command option, which commands accept it, and which require it. */
@@ -77,56 +77,56 @@ typedef struct CommandOption
 {
 	int			code;
 	const char *name;
-	unsigned	accepted;		/* bit per FFCommand */
+	unsigned	accepted;		/* bit per CliCommand */
 	unsigned	required;
 } CommandOption;
 
 #define CMD_BIT(c) (1u << (c))
-#define CONTEXT_COMMANDS (CMD_BIT(FF_CMD_STATUS) | CMD_BIT(FF_CMD_EXPLAIN))
+#define CONTEXT_COMMANDS (CMD_BIT(CLI_CMD_STATUS) | CMD_BIT(CLI_CMD_EXPLAIN))
 
 static const CommandOption command_options[] = {
-	{OPT_CONFIG, "--config", CMD_BIT(FF_CMD_SYNC), CMD_BIT(FF_CMD_SYNC)},
-	{OPT_PRUNE, "--prune", CMD_BIT(FF_CMD_SYNC), 0},
-	{OPT_DRY_RUN, "--dry-run", CMD_BIT(FF_CMD_SYNC), 0},
+	{OPT_CONFIG, "--config", CMD_BIT(CLI_CMD_SYNC), CMD_BIT(CLI_CMD_SYNC)},
+	{OPT_PRUNE, "--prune", CMD_BIT(CLI_CMD_SYNC), 0},
+	{OPT_DRY_RUN, "--dry-run", CMD_BIT(CLI_CMD_SYNC), 0},
 	{OPT_TENANT, "--tenant",
-		CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE),
-	CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE)},
+		CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE),
+	CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE)},
 	{OPT_USER, "--user", CONTEXT_COMMANDS, 0},
 	{OPT_GROUPS, "--groups", CONTEXT_COMMANDS, 0},
 	{OPT_ENV, "--env", CONTEXT_COMMANDS, 0},
 	{OPT_FLAG, "--flag",
-		CONTEXT_COMMANDS | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE),
-	CMD_BIT(FF_CMD_EXPLAIN) | CMD_BIT(FF_CMD_ENABLE) | CMD_BIT(FF_CMD_DISABLE)},
-	{OPT_OUTPUT, "--output", CMD_BIT(FF_CMD_EXPORT), 0},
-	{OPT_OVERRIDES, "--overrides", CMD_BIT(FF_CMD_EXPORT), 0},
+		CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE),
+	CMD_BIT(CLI_CMD_EXPLAIN) | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE)},
+	{OPT_OUTPUT, "--output", CMD_BIT(CLI_CMD_EXPORT), 0},
+	{OPT_OVERRIDES, "--overrides", CMD_BIT(CLI_CMD_EXPORT), 0},
 };
 
 #define N_COMMAND_OPTIONS (sizeof(command_options) / sizeof(command_options[0]))
 
 /* The word of a command ("sync", ...), NULL for none. */
 const char *
-ff_command_name(FFCommand command)
+cli_command_name(CliCommand command)
 {
 	return command_names[command];
 }
 
-/* The command a word names, FF_CMD_NONE if none. */
-static FFCommand
+/* The command a word names, CLI_CMD_NONE if none. */
+static CliCommand
 command_from_word(const char *word)
 {
 	int			c;
 
-	for (c = FF_CMD_SYNC; c <= FF_CMD_EXPLAIN; c++)
+	for (c = CLI_CMD_SYNC; c <= CLI_CMD_EXPLAIN; c++)
 		if (strcmp(word, command_names[c]) == 0)
-			return (FFCommand) c;
-	return FF_CMD_NONE;
+			return (CliCommand) c;
+	return CLI_CMD_NONE;
 }
 
 /* The command of the word seen so far (for the synopsis under an early error). */
-static FFCommand
+static CliCommand
 command_so_far(const char *command_word)
 {
-	return command_word ? command_from_word(command_word) : FF_CMD_NONE;
+	return command_word ? command_from_word(command_word) : CLI_CMD_NONE;
 }
 
 /* The option getopt just rejected, as the user wrote it ("--bogus", "-x"), into out. */
@@ -143,10 +143,10 @@ rejected_option(char **argv, int optind_now, char *out, size_t outsize)
 
 /* A usage error naming one word of the command line, shown (show.c) as how says for fmt's one %s. */
 static int
-word_error(FFCommand command, const char *fmt, const char *word, FFShow how)
+word_error(CliCommand command, const char *fmt, const char *word, CliShow how)
 {
-	char	   *shown = ff_shown(word, how);
-	int			rc = ff_usage_error(command, fmt, shown);
+	char	   *shown = cli_shown(word, how);
+	int			rc = cli_usage_error(command, fmt, shown);
 
 	free(shown);
 	return rc;
@@ -188,7 +188,7 @@ command_option_index(int code)
 
 /* Check the command options given against the command; returns an exit status. */
 static int
-check_command_options(const FFOptions *opts, const bool *given)
+check_command_options(const CliOptions *opts, const bool *given)
 {
 	unsigned	bit = CMD_BIT(opts->command);
 	size_t		i;
@@ -198,18 +198,18 @@ check_command_options(const FFOptions *opts, const bool *given)
 		const CommandOption *o = &command_options[i];
 
 		if (given[i] && !(o->accepted & bit))
-			return ff_usage_error(opts->command, "option %s is not valid for \"%s\"",
-								  o->name, ff_command_name(opts->command));
+			return cli_usage_error(opts->command, "option %s is not valid for \"%s\"",
+								   o->name, cli_command_name(opts->command));
 	}
 	for (i = 0; i < N_COMMAND_OPTIONS; i++)
 	{
 		const CommandOption *o = &command_options[i];
 
 		if (!given[i] && (o->required & bit))
-			return ff_usage_error(opts->command, "\"%s\" needs %s",
-								  ff_command_name(opts->command), o->name);
+			return cli_usage_error(opts->command, "\"%s\" needs %s",
+								   cli_command_name(opts->command), o->name);
 	}
-	return FF_EXIT_OK;
+	return CLI_EXIT_OK;
 }
 
 /* Remember a word of the command line: the first is the command, the next one an error. */
@@ -222,16 +222,16 @@ note_word(const char *word, const char **command_word, const char **extra_word)
 		*extra_word = word;
 }
 
-/* Parse argv into opts; returns FF_EXIT_OK, or FF_EXIT_USAGE after printing the error. */
+/* Parse argv into opts; returns CLI_EXIT_OK, or CLI_EXIT_USAGE after printing the error. */
 int
-ff_parse_args(int argc, char **argv, FFOptions *opts)
+cli_parse_args(int argc, char **argv, CliOptions *opts)
 {
 	bool		given[N_COMMAND_OPTIONS] = {false};
 	const char *command_word = NULL;
 	const char *extra_word = NULL;
 
 	memset(opts, 0, sizeof(*opts));
-	opts->prompt = FF_PROMPT_IF_NEEDED;
+	opts->prompt = CLI_PROMPT_IF_NEEDED;
 	opterr = 0;
 	optind = 1;
 
@@ -262,10 +262,10 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 				opts->username = optarg;
 				break;
 			case 'w':
-				opts->prompt = FF_PROMPT_NEVER;
+				opts->prompt = CLI_PROMPT_NEVER;
 				break;
 			case 'W':
-				opts->prompt = FF_PROMPT_ALWAYS;
+				opts->prompt = CLI_PROMPT_ALWAYS;
 				break;
 			case 'V':
 				opts->version = true;
@@ -273,7 +273,7 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 			case ':':
 				rejected_option(argv, optind, shown, sizeof(shown));
 				return word_error(command_so_far(command_word),
-								  "option %s needs a value", shown, FF_SHOW_VALUE);
+								  "option %s needs a value", shown, CLI_SHOW_VALUE);
 			case OPT_HELP:
 				opts->help = true;
 				break;
@@ -286,9 +286,9 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 				rejected_option(argv, optind, shown, sizeof(shown));
 				if (strncmp(shown, "--", 2) == 0 && long_option_matches(shown) > 1)
 					return word_error(command_so_far(command_word),
-									  "option %s is ambiguous", shown, FF_SHOW_VALUE);
+									  "option %s is ambiguous", shown, CLI_SHOW_VALUE);
 				return word_error(command_so_far(command_word),
-								  "unknown option %s", shown, FF_SHOW_VALUE);
+								  "unknown option %s", shown, CLI_SHOW_VALUE);
 			case OPT_CONFIG:
 				ok = store_value(&opts->config, optarg);
 				break;
@@ -320,27 +320,27 @@ ff_parse_args(int argc, char **argv, FFOptions *opts)
 				opts->overrides = true;
 				break;
 			default:
-				return ff_usage_error(command_so_far(command_word), "unknown option");
+				return cli_usage_error(command_so_far(command_word), "unknown option");
 		}
 		idx = command_option_index(c);
 		if (idx >= 0)
 			given[idx] = true;
 		if (!ok)
-			return ff_usage_error(command_so_far(command_word),
-								  "option %s must not be empty", command_options[idx].name);
+			return cli_usage_error(command_so_far(command_word),
+								   "option %s must not be empty", command_options[idx].name);
 	}
 
 	for (; optind < argc; optind++)	/* the words after "--" */
 		note_word(argv[optind], &command_word, &extra_word);
 
 	if (opts->help || opts->version)
-		return FF_EXIT_OK;
+		return CLI_EXIT_OK;
 	if (command_word == NULL)
-		return ff_usage_error(FF_CMD_NONE, "no command given");
+		return cli_usage_error(CLI_CMD_NONE, "no command given");
 	opts->command = command_from_word(command_word);
-	if (opts->command == FF_CMD_NONE)
-		return word_error(FF_CMD_NONE, "unknown command %s", command_word, FF_SHOW_QUOTED);
+	if (opts->command == CLI_CMD_NONE)
+		return word_error(CLI_CMD_NONE, "unknown command %s", command_word, CLI_SHOW_QUOTED);
 	if (extra_word != NULL)
-		return word_error(opts->command, "unexpected argument %s", extra_word, FF_SHOW_QUOTED);
+		return word_error(opts->command, "unexpected argument %s", extra_word, CLI_SHOW_QUOTED);
 	return check_command_options(opts, given);
 }

@@ -5,6 +5,21 @@
  *
  * The client is a short-lived process; running out of memory is reported
  * as one error line and exit status 1 instead of a crash.
+ *
+ * CliBuffer is the client's one growable buffer: every text it builds
+ * (shown values, the --groups array, the flag file) grows here and nowhere
+ * else.  libpq's PQExpBuffer (the frontend twin of the server's StringInfo,
+ * exported by libpq.so) was weighed and not used, because in this build:
+ *  - its header is not usable on its own: pqexpbuffer.h comes from
+ *    includedir/internal (libpq-dev) and needs pg_attribute_printf from
+ *    PostgreSQL's c.h, so a plain #include fails to compile;
+ *  - getting c.h means postgres_fe.h, whose port.h renames printf,
+ *    snprintf and friends to pg_printf... from libpgport, a static library
+ *    of postgresql-server-dev-15 that this program deliberately does not
+ *    link (see the Makefile: libpq and libc only);
+ *  - out of memory it leaves a "broken" buffer for the caller to test
+ *    after every append, where this one exits with the error line, so a
+ *    wrapper would still be needed here.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,13 +31,13 @@
 static void
 out_of_memory(void)
 {
-	ff_error("out of memory");
-	exit(FF_EXIT_ERROR);
+	cli_error("out of memory");
+	exit(CLI_EXIT_ERROR);
 }
 
 /* malloc that never returns NULL. */
 void *
-ff_malloc(size_t size)
+cli_malloc(size_t size)
 {
 	void	   *p = malloc(size ? size : 1);
 
@@ -33,10 +48,10 @@ ff_malloc(size_t size)
 
 /* strdup that never returns NULL. */
 char *
-ff_strdup(const char *s)
+cli_strdup(const char *s)
 {
 	size_t		len = strlen(s);
-	char	   *copy = ff_malloc(len + 1);
+	char	   *copy = cli_malloc(len + 1);
 
 	memcpy(copy, s, len + 1);
 	return copy;
@@ -44,7 +59,7 @@ ff_strdup(const char *s)
 
 /* Append len bytes to buf, growing it by doubling; keeps a NUL after the data. */
 void
-ff_buffer_append(FFBuffer *buf, const char *data, size_t len)
+cli_buffer_append(CliBuffer *buf, const char *data, size_t len)
 {
 	if (len >= SIZE_MAX / 2 - buf->len)
 		out_of_memory();
@@ -69,7 +84,7 @@ ff_buffer_append(FFBuffer *buf, const char *data, size_t len)
 
 /* Release a buffer and leave it empty. */
 void
-ff_buffer_free(FFBuffer *buf)
+cli_buffer_free(CliBuffer *buf)
 {
 	free(buf->data);
 	buf->data = NULL;

@@ -35,7 +35,7 @@ prompt_password(const char *user)
 	if (user != NULL && *user != '\0')
 	{
 		fputs("Password for user ", tty);
-		ff_put_shown(tty, user, strlen(user), FF_SHOW_VALUE);
+		cli_put_shown(tty, user, strlen(user), CLI_SHOW_VALUE);
 		fputs(": ", tty);
 	}
 	else
@@ -50,7 +50,7 @@ prompt_password(const char *user)
 	if (fgets(line, sizeof(line), tty) != NULL)
 	{
 		line[strcspn(line, "\r\n")] = '\0';
-		result = ff_strdup(line);
+		result = cli_strdup(line);
 	}
 	if (echo_off)
 		tcsetattr(fileno(tty), TCSAFLUSH, &saved);
@@ -62,14 +62,14 @@ prompt_password(const char *user)
 
 /* One connection attempt with the options (and a password, if any). */
 static PGconn *
-connect_once(const FFOptions *opts, const char *password)
+connect_once(const CliOptions *opts, const char *password)
 {
 	/* as psql: the -d string is expanded last, so its settings win over -h/-p/-U */
 	const char *keywords[] = {
 		"host", "port", "user", "password", "dbname", "fallback_application_name", NULL
 	};
 	const char *values[] = {
-		opts->host, opts->port, opts->username, password, opts->dbname, FF_PROGNAME, NULL
+		opts->host, opts->port, opts->username, password, opts->dbname, CLI_PROGNAME, NULL
 	};
 
 	return PQconnectdbParams(keywords, values, 1);
@@ -77,17 +77,17 @@ connect_once(const FFOptions *opts, const char *password)
 
 /* Connect as the options and environment say; NULL (after an error line) on failure. */
 PGconn *
-ff_connect(const FFOptions *opts)
+cli_connect(const CliOptions *opts)
 {
 	char	   *password = NULL;
 	PGconn	   *conn;
 
-	if (opts->prompt == FF_PROMPT_ALWAYS)
+	if (opts->prompt == CLI_PROMPT_ALWAYS)
 		password = prompt_password(opts->username);
 	conn = connect_once(opts, password);
 	if (conn != NULL && PQstatus(conn) == CONNECTION_BAD &&
 		PQconnectionNeedsPassword(conn) && password == NULL &&
-		opts->prompt != FF_PROMPT_NEVER)
+		opts->prompt != CLI_PROMPT_NEVER)
 	{
 		password = prompt_password(PQuser(conn));
 		if (password != NULL)
@@ -103,20 +103,20 @@ ff_connect(const FFOptions *opts)
 	}
 	if (conn == NULL)
 	{
-		ff_error("out of memory while connecting");
+		cli_error("out of memory while connecting");
 		return NULL;
 	}
 	if (PQstatus(conn) == CONNECTION_BAD)
 	{
-		ff_message_lines("error", PQerrorMessage(conn));
+		cli_message_lines("error", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
-	PQsetNoticeReceiver(conn, ff_notice_receiver, NULL);
+	PQsetNoticeReceiver(conn, cli_notice_receiver, NULL);
 	/* flag files are UTF-8 (YAML), and so is what the client prints */
 	if (PQsetClientEncoding(conn, "UTF8") != 0)
 	{
-		ff_message_lines("error", PQerrorMessage(conn));
+		cli_message_lines("error", PQerrorMessage(conn));
 		PQfinish(conn);
 		return NULL;
 	}
@@ -125,15 +125,15 @@ ff_connect(const FFOptions *opts)
 
 /* Run one query with text parameters of the given type OIDs; NULL (after the error) on failure. */
 PGresult *
-ff_query(PGconn *conn, const char *sql, int nparams,
-		 const unsigned int *types, const char *const *values)
+cli_query(PGconn *conn, const char *sql, int nparams,
+		  const unsigned int *types, const char *const *values)
 {
 	PGresult   *res = PQexecParams(conn, sql, nparams, types, values, NULL, NULL, 0);
 	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
 	{
-		ff_report_result_error(conn, res);
+		cli_report_result_error(conn, res);
 		PQclear(res);
 		return NULL;
 	}
@@ -142,13 +142,13 @@ ff_query(PGconn *conn, const char *sql, int nparams,
 
 /* The extension's schema as a quoted identifier (malloc'd); NULL (after the error) if it is not installed. */
 char *
-ff_extension_schema(PGconn *conn)
+cli_extension_schema(PGconn *conn)
 {
 	static const char sql[] =
 		"SELECT n.nspname FROM pg_catalog.pg_extension e "
 		"JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
 		"WHERE e.extname OPERATOR(pg_catalog.=) 'flagforge'";
-	PGresult   *res = ff_query(conn, sql, 0, NULL, NULL);
+	PGresult   *res = cli_query(conn, sql, 0, NULL, NULL);
 	char	   *quoted;
 	char	   *schema;
 
@@ -156,11 +156,11 @@ ff_extension_schema(PGconn *conn)
 		return NULL;
 	if (PQntuples(res) != 1)
 	{
-		char	   *db = ff_shown(PQdb(conn), FF_SHOW_QUOTED);
+		char	   *db = cli_shown(PQdb(conn), CLI_SHOW_QUOTED);
 
-		ff_error("extension \"flagforge\" is not installed in database %s", db);
+		cli_error("extension \"flagforge\" is not installed in database %s", db);
 		free(db);
-		ff_detail("hint", "Run CREATE EXTENSION flagforge in that database, or connect to another one with -d.");
+		cli_detail("hint", "Run CREATE EXTENSION flagforge in that database, or connect to another one with -d.");
 		PQclear(res);
 		return NULL;
 	}
@@ -168,10 +168,10 @@ ff_extension_schema(PGconn *conn)
 	PQclear(res);
 	if (quoted == NULL)
 	{
-		ff_message_lines("error", PQerrorMessage(conn));
+		cli_message_lines("error", PQerrorMessage(conn));
 		return NULL;
 	}
-	schema = ff_strdup(quoted);
+	schema = cli_strdup(quoted);
 	PQfreemem(quoted);
 	return schema;
 }

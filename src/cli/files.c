@@ -6,7 +6,7 @@
  * The flag file goes to the server as one text parameter, so what cannot
  * be one is refused here with a clear message: a NUL byte (a text value
  * cannot hold it, and libpq would cut the document short there), more than
- * FF_MAX_FILE_BYTES, and an empty file (with --prune it would delete every
+ * CLI_MAX_FILE_BYTES, and an empty file (with --prune it would delete every
  * flag).  Anything else, invalid UTF-8 included, is the server's to judge.
  *
  * export's YAML is written byte for byte, to a file or to standard output
@@ -54,23 +54,23 @@ is_blank(const char *data, size_t len)
 
 /* Read the whole flag file ("-" = stdin) into buf; false after an error line. */
 bool
-ff_read_flag_file(const char *path, FFBuffer *buf)
+cli_read_flag_file(const char *path, CliBuffer *buf)
 {
 	bool		is_stdin = strcmp(path, "-") == 0;
-	char	   *shown = ff_shown(is_stdin ? "standard input" : path, FF_SHOW_QUOTED);
+	char	   *shown = cli_shown(is_stdin ? "standard input" : path, CLI_SHOW_QUOTED);
 	int			fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
 	struct stat st;
 	char		chunk[65536];
 
 	if (fd < 0)
 	{
-		ff_error("could not read %s: %s", shown, strerror(errno));
+		cli_error("could not read %s: %s", shown, strerror(errno));
 		goto fail;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > FF_MAX_FILE_BYTES)
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CLI_MAX_FILE_BYTES)
 	{
-		ff_error("could not read %s: it is larger than %d MB", shown,
-				 FF_MAX_FILE_BYTES / (1024 * 1024));
+		cli_error("could not read %s: it is larger than %d MB", shown,
+				  CLI_MAX_FILE_BYTES / (1024 * 1024));
 		goto fail;
 	}
 	for (;;)
@@ -82,23 +82,23 @@ ff_read_flag_file(const char *path, FFBuffer *buf)
 			continue;
 		if (n < 0)
 		{
-			ff_error("could not read %s: %s", shown, strerror(errno));
+			cli_error("could not read %s: %s", shown, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
-		if (buf->len + (size_t) n > FF_MAX_FILE_BYTES)
+		if (buf->len + (size_t) n > CLI_MAX_FILE_BYTES)
 		{
-			ff_error("could not read %s: it is larger than %d MB", shown,
-					 FF_MAX_FILE_BYTES / (1024 * 1024));
+			cli_error("could not read %s: it is larger than %d MB", shown,
+					  CLI_MAX_FILE_BYTES / (1024 * 1024));
 			goto fail;
 		}
-		ff_buffer_append(buf, chunk, (size_t) n);
+		cli_buffer_append(buf, chunk, (size_t) n);
 		nul = memchr(buf->data + buf->len - n, '\0', (size_t) n);
 		if (nul != NULL)
 		{
-			ff_error("%s contains a NUL byte (line %zu): a flag file is UTF-8 text",
-					 shown, line_of(buf->data, (size_t) (nul - buf->data)));
+			cli_error("%s contains a NUL byte (line %zu): a flag file is UTF-8 text",
+					  shown, line_of(buf->data, (size_t) (nul - buf->data)));
 			goto fail;
 		}
 	}
@@ -106,8 +106,8 @@ ff_read_flag_file(const char *path, FFBuffer *buf)
 		close(fd);
 	if (buf->data == NULL || is_blank(buf->data, buf->len))
 	{
-		ff_error("%s is empty", shown);
-		ff_detail("hint", "A flag file starts with \"flags:\"; to delete every flag with --prune, sync a file that says \"flags: {}\".");
+		cli_error("%s is empty", shown);
+		cli_detail("hint", "A flag file starts with \"flags:\"; to delete every flag with --prune, sync a file that says \"flags: {}\".");
 		free(shown);
 		return false;
 	}
@@ -118,7 +118,7 @@ fail:
 	if (fd >= 0 && !is_stdin)
 		close(fd);
 	free(shown);
-	ff_buffer_free(buf);
+	cli_buffer_free(buf);
 	return false;
 }
 
@@ -126,22 +126,22 @@ fail:
 static void
 write_error(const char *path, int err)
 {
-	char	   *shown = ff_shown(path, FF_SHOW_QUOTED);
+	char	   *shown = cli_shown(path, CLI_SHOW_QUOTED);
 
-	ff_error("could not write %s: %s", shown, err ? strerror(err) : "write error");
+	cli_error("could not write %s: %s", shown, err ? strerror(err) : "write error");
 	free(shown);
 }
 
 /* Write text to path ("-" or NULL = stdout), unchanged (see the top); false after an error line. */
 bool
-ff_write_output(const char *path, const char *text, size_t len)
+cli_write_output(const char *path, const char *text, size_t len)
 {
 	FILE	   *f;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 	{
 		fwrite(text, 1, len, stdout);
-		return true;			/* ff_finish_stdout reports a failed write */
+		return true;			/* cli_finish_stdout reports a failed write */
 	}
 	f = fopen(path, "w");
 	if (f == NULL)

@@ -14,8 +14,13 @@
  *   output.c      error, warning and result lines
  *   show.c        text from outside shown safely: controls escaped, values quoted
  *   buffer.c      memory that is checked, a growable buffer
- * Exit codes: FF_EXIT_OK, FF_EXIT_ERROR (anything that went wrong at run
- * time), FF_EXIT_USAGE (a wrong command line).
+ * Exit codes: CLI_EXIT_OK, CLI_EXIT_ERROR (anything that went wrong at run
+ * time), CLI_EXIT_USAGE (a wrong command line).
+ *
+ * Names: every function, type and macro the client's files share is
+ * cli_..., Cli... or CLI_..., never the extension's ff_/FF prefix, so a
+ * name says which program it belongs to (cli_malloc is not the extension's
+ * ff_malloc).
  */
 #ifndef FLAGFORGE_CLI_H
 #define FLAGFORGE_CLI_H
@@ -30,60 +35,60 @@
 #error "build with -DFLAGFORGE_VERSION=\"x.y\" (src/cli/Makefile reads it from flagforge.control)"
 #endif
 
-#define FF_PROGNAME "flagforge"
+#define CLI_PROGNAME "flagforge"
 
-#define FF_EXIT_OK		0
-#define FF_EXIT_ERROR	1
-#define FF_EXIT_USAGE	2
+#define CLI_EXIT_OK		0
+#define CLI_EXIT_ERROR	1
+#define CLI_EXIT_USAGE	2
 
 /* The largest flag file sync reads (a PostgreSQL text value is limited to 1 GB). */
-#define FF_MAX_FILE_BYTES	(64 * 1024 * 1024)
+#define CLI_MAX_FILE_BYTES	(64 * 1024 * 1024)
 
 /* Parameter types by OID (fixed in pg_type.dat), so no query text names a type. */
-#define FF_BOOLOID			16
-#define FF_TEXTOID			25
-#define FF_TEXTARRAYOID		1009
+#define CLI_BOOLOID			16
+#define CLI_TEXTOID			25
+#define CLI_TEXTARRAYOID		1009
 
 /* The commands, in the order --help lists them. */
-typedef enum FFCommand
+typedef enum CliCommand
 {
-	FF_CMD_NONE = 0,
-	FF_CMD_SYNC,
-	FF_CMD_STATUS,
-	FF_CMD_ENABLE,
-	FF_CMD_DISABLE,
-	FF_CMD_EXPORT,
-	FF_CMD_EXPLAIN
-} FFCommand;
+	CLI_CMD_NONE = 0,
+	CLI_CMD_SYNC,
+	CLI_CMD_STATUS,
+	CLI_CMD_ENABLE,
+	CLI_CMD_DISABLE,
+	CLI_CMD_EXPORT,
+	CLI_CMD_EXPLAIN
+} CliCommand;
 
 /* What sync did to a flag, in the order of the summary line. */
-typedef enum FFSyncAction
+typedef enum CliSyncAction
 {
-	FF_ACTION_CREATED,
-	FF_ACTION_UPDATED,
-	FF_ACTION_UNCHANGED,
-	FF_ACTION_DELETED,
-	FF_N_ACTIONS
-} FFSyncAction;
+	CLI_ACTION_CREATED,
+	CLI_ACTION_UPDATED,
+	CLI_ACTION_UNCHANGED,
+	CLI_ACTION_DELETED,
+	CLI_N_ACTIONS
+} CliSyncAction;
 
 /* How the password is obtained: libpq's sources only, prompt when needed, or prompt first. */
-typedef enum FFPasswordPrompt
+typedef enum CliPasswordPrompt
 {
-	FF_PROMPT_NEVER,
-	FF_PROMPT_IF_NEEDED,
-	FF_PROMPT_ALWAYS
-} FFPasswordPrompt;
+	CLI_PROMPT_NEVER,
+	CLI_PROMPT_IF_NEEDED,
+	CLI_PROMPT_ALWAYS
+} CliPasswordPrompt;
 
 /* Everything the command line says; a NULL string was not given. */
-typedef struct FFOptions
+typedef struct CliOptions
 {
-	FFCommand	command;
+	CliCommand	command;
 	/* connection */
 	const char *dbname;
 	const char *host;
 	const char *port;
 	const char *username;
-	FFPasswordPrompt prompt;
+	CliPasswordPrompt prompt;
 	/* command options */
 	const char *config;			/* sync --config FILE ("-" = stdin) */
 	bool		prune;
@@ -98,70 +103,70 @@ typedef struct FFOptions
 	/* informational */
 	bool		help;
 	bool		version;
-} FFOptions;
+} CliOptions;
 
 /* How show.c writes text from outside the client (see there). */
-typedef enum FFShow
+typedef enum CliShow
 {
-	FF_SHOW_TEXT,				/* free text: control characters escaped */
-	FF_SHOW_VALUE,				/* a value: escaped, and double-quoted unless plain */
-	FF_SHOW_QUOTED				/* a value: escaped and always double-quoted */
-} FFShow;
+	CLI_SHOW_TEXT,				/* free text: control characters escaped */
+	CLI_SHOW_VALUE,				/* a value: escaped, and double-quoted unless plain */
+	CLI_SHOW_QUOTED				/* a value: escaped and always double-quoted */
+} CliShow;
 
 /* A growable byte buffer (always NUL-terminated when data is not NULL). */
-typedef struct FFBuffer
+typedef struct CliBuffer
 {
 	char	   *data;
 	size_t		len;
 	size_t		cap;
-} FFBuffer;
+} CliBuffer;
 
 /* args.c */
-extern int	ff_parse_args(int argc, char **argv, FFOptions *opts);
-extern const char *ff_command_name(FFCommand command);
+extern int	cli_parse_args(int argc, char **argv, CliOptions *opts);
+extern const char *cli_command_name(CliCommand command);
 
 /* help.c */
-extern void ff_print_help(void);
-extern void ff_print_version(void);
-extern const char *ff_command_synopsis(FFCommand command);
+extern void cli_print_help(void);
+extern void cli_print_version(void);
+extern const char *cli_command_synopsis(CliCommand command);
 
 /* connection.c */
-extern PGconn *ff_connect(const FFOptions *opts);
-extern char *ff_extension_schema(PGconn *conn);
-extern PGresult *ff_query(PGconn *conn, const char *sql, int nparams,
-						  const unsigned int *types, const char *const *values);
+extern PGconn *cli_connect(const CliOptions *opts);
+extern char *cli_extension_schema(PGconn *conn);
+extern PGresult *cli_query(PGconn *conn, const char *sql, int nparams,
+						   const unsigned int *types, const char *const *values);
 
 /* commands.c */
-extern int	ff_run_command(PGconn *conn, const char *schema, const FFOptions *opts,
-						   const FFBuffer *document);
+extern int	cli_run_command(PGconn *conn, const char *schema, const CliOptions *opts,
+							const CliBuffer *document);
 
 /* files.c */
-extern bool ff_read_flag_file(const char *path, FFBuffer *buf);
-extern bool ff_write_output(const char *path, const char *text, size_t len);
+extern bool cli_read_flag_file(const char *path, CliBuffer *buf);
+extern bool cli_write_output(const char *path, const char *text, size_t len);
 
 /* output.c */
-extern void ff_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
-extern void ff_message_lines(const char *severity, const char *message);
-extern void ff_detail(const char *label, const char *text);
-extern int	ff_usage_error(FFCommand command, const char *fmt,...) __attribute__((format(printf, 2, 3)));
-extern void ff_report_result_error(PGconn *conn, const PGresult *res);
-extern void ff_notice_receiver(void *arg, const PGresult *res);
-extern void ff_print_flag_value(const char *key, bool value, const char *reason);
-extern void ff_print_field(const char *label, const char *text);
-extern void ff_print_sync_row(const char *key, const char *action);
-extern void ff_print_switched(bool enable, const char *flag, const char *tenant);
-extern void ff_print_sync_summary(const int *counts, int total, bool dry_run);
-extern bool ff_finish_stdout(void);
+extern void cli_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+extern void cli_message_lines(const char *severity, const char *message);
+extern void cli_detail(const char *label, const char *text);
+extern int	cli_usage_error(CliCommand command, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+extern void cli_report_result_error(PGconn *conn, const PGresult *res);
+extern void cli_notice_receiver(void *arg, const PGresult *res);
+extern void cli_print_flag_value(const char *key, bool value, const char *reason);
+extern void cli_print_field(const char *label, const char *text);
+extern void cli_print_sync_row(const char *key, const char *action);
+extern void cli_print_switched(bool enable, const char *flag, const char *tenant);
+extern void cli_print_sync_summary(const int *counts, int total, bool dry_run);
+extern bool cli_finish_stdout(void);
 
 /* show.c */
-extern void ff_append_shown(FFBuffer *out, const char *s, size_t len, FFShow how);
-extern char *ff_shown(const char *s, FFShow how);
-extern void ff_put_shown(FILE *f, const char *s, size_t len, FFShow how);
+extern void cli_append_shown(CliBuffer *out, const char *s, size_t len, CliShow how);
+extern char *cli_shown(const char *s, CliShow how);
+extern void cli_put_shown(FILE *f, const char *s, size_t len, CliShow how);
 
 /* buffer.c */
-extern void *ff_malloc(size_t size);
-extern char *ff_strdup(const char *s);
-extern void ff_buffer_append(FFBuffer *buf, const char *data, size_t len);
-extern void ff_buffer_free(FFBuffer *buf);
+extern void *cli_malloc(size_t size);
+extern char *cli_strdup(const char *s);
+extern void cli_buffer_append(CliBuffer *buf, const char *data, size_t len);
+extern void cli_buffer_free(CliBuffer *buf);
 
 #endif							/* FLAGFORGE_CLI_H */

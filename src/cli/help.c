@@ -9,37 +9,37 @@
 
 #include "flagforge_cli.h"
 
-/* The synopsis of a command (the general one for FF_CMD_NONE). */
+/* The synopsis of a command (the general one for CLI_CMD_NONE). */
 const char *
-ff_command_synopsis(FFCommand command)
+cli_command_synopsis(CliCommand command)
 {
 	switch (command)
 	{
-		case FF_CMD_SYNC:
-			return FF_PROGNAME " sync --config FILE [--prune] [--dry-run] [CONNECTION OPTION]...";
-		case FF_CMD_STATUS:
-			return FF_PROGNAME " status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONNECTION OPTION]...";
-		case FF_CMD_ENABLE:
-			return FF_PROGNAME " enable --flag KEY --tenant T [CONNECTION OPTION]...";
-		case FF_CMD_DISABLE:
-			return FF_PROGNAME " disable --flag KEY --tenant T [CONNECTION OPTION]...";
-		case FF_CMD_EXPORT:
-			return FF_PROGNAME " export [--output FILE] [--overrides] [CONNECTION OPTION]...";
-		case FF_CMD_EXPLAIN:
-			return FF_PROGNAME " explain --flag KEY --tenant T [--user U] [--groups G1,G2] [--env E] [CONNECTION OPTION]...";
-		case FF_CMD_NONE:
+		case CLI_CMD_SYNC:
+			return CLI_PROGNAME " sync --config FILE [--prune] [--dry-run] [CONNECTION OPTION]...";
+		case CLI_CMD_STATUS:
+			return CLI_PROGNAME " status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONNECTION OPTION]...";
+		case CLI_CMD_ENABLE:
+			return CLI_PROGNAME " enable --flag KEY --tenant T [CONNECTION OPTION]...";
+		case CLI_CMD_DISABLE:
+			return CLI_PROGNAME " disable --flag KEY --tenant T [CONNECTION OPTION]...";
+		case CLI_CMD_EXPORT:
+			return CLI_PROGNAME " export [--output FILE] [--overrides] [CONNECTION OPTION]...";
+		case CLI_CMD_EXPLAIN:
+			return CLI_PROGNAME " explain --flag KEY --tenant T [--user U] [--groups G1,G2] [--env E] [CONNECTION OPTION]...";
+		case CLI_CMD_NONE:
 			break;
 	}
-	return FF_PROGNAME " {sync|status|enable|disable|export|explain} [OPTION]...";
+	return CLI_PROGNAME " {sync|status|enable|disable|export|explain} [OPTION]...";
 }
 
 /* --help: commands, their options, connection options, environment, exit codes. */
 void
-ff_print_help(void)
+cli_print_help(void)
 {
-	printf("%s manages the feature flags of the flagforge PostgreSQL extension.\n\n", FF_PROGNAME);
+	printf("%s manages the feature flags of the flagforge PostgreSQL extension.\n\n", CLI_PROGNAME);
 	printf("Usage:\n");
-	printf("  %s COMMAND [OPTION]...\n\n", FF_PROGNAME);
+	printf("  %s COMMAND [OPTION]...\n\n", CLI_PROGNAME);
 	printf("Commands:\n");
 	printf("  sync      define flags from a FlagForge YAML file (created, updated, unchanged, deleted)\n");
 	printf("  status    show every flag's value (or one flag's) for a tenant, user, groups, environment\n");
@@ -48,12 +48,12 @@ ff_print_help(void)
 	printf("  export    write every flag (and with --overrides, every override) as a YAML file\n");
 	printf("  explain   show why a flag has its value for a tenant, user, groups, environment\n\n");
 	printf("Synopsis:\n");
-	printf("  %s\n", ff_command_synopsis(FF_CMD_SYNC));
-	printf("  %s\n", ff_command_synopsis(FF_CMD_STATUS));
-	printf("  %s\n", ff_command_synopsis(FF_CMD_ENABLE));
-	printf("  %s\n", ff_command_synopsis(FF_CMD_DISABLE));
-	printf("  %s\n", ff_command_synopsis(FF_CMD_EXPORT));
-	printf("  %s\n\n", ff_command_synopsis(FF_CMD_EXPLAIN));
+	printf("  %s\n", cli_command_synopsis(CLI_CMD_SYNC));
+	printf("  %s\n", cli_command_synopsis(CLI_CMD_STATUS));
+	printf("  %s\n", cli_command_synopsis(CLI_CMD_ENABLE));
+	printf("  %s\n", cli_command_synopsis(CLI_CMD_DISABLE));
+	printf("  %s\n", cli_command_synopsis(CLI_CMD_EXPORT));
+	printf("  %s\n\n", cli_command_synopsis(CLI_CMD_EXPLAIN));
 	printf("Command options:\n");
 	printf("      --config=FILE     (sync) the flag file to read; \"-\" reads standard input\n");
 	printf("      --prune           (sync) delete flags that are not in the file, with their overrides\n");
@@ -89,7 +89,7 @@ ff_print_help(void)
 
 /* --version: "flagforge (flagforge CLI) 1.0". */
 void
-ff_print_version(void)
+cli_print_version(void)
 {
-	printf("%s (flagforge CLI) %s\n", FF_PROGNAME, FLAGFORGE_VERSION);
+	printf("%s (flagforge CLI) %s\n", CLI_PROGNAME, FLAGFORGE_VERSION);
 }

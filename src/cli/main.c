@@ -13,40 +13,40 @@
 int
 main(int argc, char **argv)
 {
-	FFOptions	opts;
-	FFBuffer	document = {0};
+	CliOptions	opts;
+	CliBuffer	document = {0};
 	PGconn	   *conn;
 	char	   *schema;
 	int			rc;
 
-	rc = ff_parse_args(argc, argv, &opts);
-	if (rc != FF_EXIT_OK)
+	rc = cli_parse_args(argc, argv, &opts);
+	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (opts.help || opts.version)
 	{
 		if (opts.help)
-			ff_print_help();
+			cli_print_help();
 		else
-			ff_print_version();
-		return ff_finish_stdout() ? FF_EXIT_OK : FF_EXIT_ERROR;
+			cli_print_version();
+		return cli_finish_stdout() ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 	}
 
-	if (opts.command == FF_CMD_SYNC && !ff_read_flag_file(opts.config, &document))
-		return FF_EXIT_ERROR;
+	if (opts.command == CLI_CMD_SYNC && !cli_read_flag_file(opts.config, &document))
+		return CLI_EXIT_ERROR;
 
-	conn = ff_connect(&opts);
+	conn = cli_connect(&opts);
 	if (conn == NULL)
 	{
-		ff_buffer_free(&document);
-		return FF_EXIT_ERROR;
+		cli_buffer_free(&document);
+		return CLI_EXIT_ERROR;
 	}
-	schema = ff_extension_schema(conn);
-	rc = schema ? ff_run_command(conn, schema, &opts, &document) : FF_EXIT_ERROR;
+	schema = cli_extension_schema(conn);
+	rc = schema ? cli_run_command(conn, schema, &opts, &document) : CLI_EXIT_ERROR;
 
 	free(schema);
-	ff_buffer_free(&document);
+	cli_buffer_free(&document);
 	PQfinish(conn);
-	if (!ff_finish_stdout() && rc == FF_EXIT_OK)
-		rc = FF_EXIT_ERROR;
+	if (!cli_finish_stdout() && rc == CLI_EXIT_OK)
+		rc = CLI_EXIT_ERROR;
 	return rc;
 }

@@ -32,23 +32,23 @@ print_one_line(const char *p)
 {
 	size_t		n = strcspn(p, "\n");
 
-	ff_put_shown(stderr, p, n, FF_SHOW_TEXT);
+	cli_put_shown(stderr, p, n, CLI_SHOW_TEXT);
 	fputc('\n', stderr);
 	return p[n] == '\n' ? p + n + 1 : NULL;
 }
 
 /* Print text to f as the form how says (show.c). */
 static void
-put(FILE *f, const char *text, FFShow how)
+put(FILE *f, const char *text, CliShow how)
 {
-	ff_put_shown(f, text, strlen(text), how);
+	cli_put_shown(f, text, strlen(text), how);
 }
 
 /* Print all of text as one line on f, every control character (line breaks too) escaped. */
 static void
 print_escaped_line(FILE *f, const char *text)
 {
-	put(f, text, FF_SHOW_TEXT);
+	put(f, text, CLI_SHOW_TEXT);
 	fputc('\n', f);
 }
 
@@ -74,19 +74,19 @@ print_continuation(const char *p, const char *indent)
 
 /* "flagforge: SEVERITY: first line" then the message's other lines indented. */
 void
-ff_message_lines(const char *severity, const char *message)
+cli_message_lines(const char *severity, const char *message)
 {
 	const char *p = message;
 
 	while (*p == '\n' || *p == ' ')
 		p++;
-	fprintf(stderr, "%s: %s: ", FF_PROGNAME, severity);
+	fprintf(stderr, "%s: %s: ", CLI_PROGNAME, severity);
 	print_continuation(print_one_line(p), "  ");
 }
 
 /* One error line (printf-style); a message with newlines continues indented. */
 void
-ff_error(const char *fmt,...)
+cli_error(const char *fmt,...)
 {
 	char		small[1024];
 	char	   *text = small;
@@ -108,14 +108,14 @@ ff_error(const char *fmt,...)
 		else
 			text = small;		/* print it cut short */
 	}
-	ff_message_lines("error", n < 0 ? fmt : text);
+	cli_message_lines("error", n < 0 ? fmt : text);
 	if (text != small)
 		free(text);
 }
 
 /* An indented "  label: text" line under an error or warning, the text on one line. */
 void
-ff_detail(const char *label, const char *text)
+cli_detail(const char *label, const char *text)
 {
 	if (text == NULL || *text == '\0')
 		return;
@@ -123,9 +123,9 @@ ff_detail(const char *label, const char *text)
 	print_escaped_line(stderr, text);
 }
 
-/* A wrong command line: the error, the command's synopsis, where to read more; returns FF_EXIT_USAGE. */
+/* A wrong command line: the error, the command's synopsis, where to read more; returns CLI_EXIT_USAGE. */
 int
-ff_usage_error(FFCommand command, const char *fmt,...)
+cli_usage_error(CliCommand command, const char *fmt,...)
 {
 	char		text[1024];
 	va_list		ap;
@@ -133,10 +133,10 @@ ff_usage_error(FFCommand command, const char *fmt,...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	ff_message_lines("error", text);
-	fprintf(stderr, "  usage: %s\n", ff_command_synopsis(command));
-	fprintf(stderr, "  try \"%s --help\" for more information\n", FF_PROGNAME);
-	return FF_EXIT_USAGE;
+	cli_message_lines("error", text);
+	fprintf(stderr, "  usage: %s\n", cli_command_synopsis(command));
+	fprintf(stderr, "  try \"%s --help\" for more information\n", CLI_PROGNAME);
+	return CLI_EXIT_USAGE;
 }
 
 /* A server message as "flagforge: SEVERITY: primary" with its detail and hint; fallback when it has no fields. */
@@ -147,18 +147,18 @@ print_server_message(const char *severity, const PGresult *res, const char *fall
 
 	if (primary == NULL)
 	{
-		ff_message_lines(severity, fallback);
+		cli_message_lines(severity, fallback);
 		return;
 	}
-	fprintf(stderr, "%s: %s: ", FF_PROGNAME, severity);
+	fprintf(stderr, "%s: %s: ", CLI_PROGNAME, severity);
 	print_escaped_line(stderr, primary);
-	ff_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-	ff_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	cli_detail("detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	cli_detail("hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 }
 
 /* A failed query: the server's message, detail and hint, or libpq's message when there is none. */
 void
-ff_report_result_error(PGconn *conn, const PGresult *res)
+cli_report_result_error(PGconn *conn, const PGresult *res)
 {
 	const char *msg = res ? PQresultErrorMessage(res) : "";
 
@@ -171,7 +171,7 @@ ff_report_result_error(PGconn *conn, const PGresult *res)
 
 /* libpq notice receiver: a server WARNING or NOTICE as "flagforge: warning: ..." on stderr. */
 void
-ff_notice_receiver(void *arg, const PGresult *res)
+cli_notice_receiver(void *arg, const PGresult *res)
 {
 	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
 	char		label[32];
@@ -191,17 +191,17 @@ ff_notice_receiver(void *arg, const PGresult *res)
 
 /* A flag's value as status and explain show it: "key: ENABLED (REASON)", the key quoted unless plain. */
 void
-ff_print_flag_value(const char *key, bool value, const char *reason)
+cli_print_flag_value(const char *key, bool value, const char *reason)
 {
-	put(stdout, key, FF_SHOW_VALUE);
+	put(stdout, key, CLI_SHOW_VALUE);
 	printf(": %s (", value ? "ENABLED" : "DISABLED");
-	put(stdout, reason, FF_SHOW_TEXT);
+	put(stdout, reason, CLI_SHOW_TEXT);
 	fputs(")\n", stdout);
 }
 
 /* An indented "  label: text" result line on stdout, the text on one line (nothing for NULL). */
 void
-ff_print_field(const char *label, const char *text)
+cli_print_field(const char *label, const char *text)
 {
 	if (text == NULL)
 		return;
@@ -211,43 +211,43 @@ ff_print_field(const char *label, const char *text)
 
 /* A sync line: "key: action", the key quoted unless plain. */
 void
-ff_print_sync_row(const char *key, const char *action)
+cli_print_sync_row(const char *key, const char *action)
 {
-	put(stdout, key, FF_SHOW_VALUE);
+	put(stdout, key, CLI_SHOW_VALUE);
 	fputs(": ", stdout);
 	print_escaped_line(stdout, action);
 }
 
 /* enable's and disable's line: "enabled KEY for TENANT", each value quoted unless plain. */
 void
-ff_print_switched(bool enable, const char *flag, const char *tenant)
+cli_print_switched(bool enable, const char *flag, const char *tenant)
 {
 	fputs(enable ? "enabled " : "disabled ", stdout);
-	put(stdout, flag, FF_SHOW_VALUE);
+	put(stdout, flag, CLI_SHOW_VALUE);
 	fputs(" for ", stdout);
-	put(stdout, tenant, FF_SHOW_VALUE);
+	put(stdout, tenant, CLI_SHOW_VALUE);
 	fputc('\n', stdout);
 }
 
 /* sync's last line: "3 flags: 1 created, 1 updated, 1 unchanged, 0 deleted". */
 void
-ff_print_sync_summary(const int *counts, int total, bool dry_run)
+cli_print_sync_summary(const int *counts, int total, bool dry_run)
 {
 	printf("%s%d %s: %d created, %d updated, %d unchanged, %d deleted\n",
 		   dry_run ? "dry run: " : "",
 		   total, total == 1 ? "flag" : "flags",
-		   counts[FF_ACTION_CREATED], counts[FF_ACTION_UPDATED],
-		   counts[FF_ACTION_UNCHANGED], counts[FF_ACTION_DELETED]);
+		   counts[CLI_ACTION_CREATED], counts[CLI_ACTION_UPDATED],
+		   counts[CLI_ACTION_UNCHANGED], counts[CLI_ACTION_DELETED]);
 }
 
 /* Flush stdout; false (after an error line) if anything written to it was lost. */
 bool
-ff_finish_stdout(void)
+cli_finish_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))
 	{
-		ff_error("could not write to standard output: %s",
-				 errno ? strerror(errno) : "write error");
+		cli_error("could not write to standard output: %s",
+				  errno ? strerror(errno) : "write error");
 		return false;
 	}
 	return true;

@@ -9,12 +9,12 @@
  * \xNN: ESC is \x1b), the C1 controls U+0080..U+009F, the line and
  * paragraph separators U+2028/U+2029 and the bidi formatting characters
  * (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) as \uNNNN, and
- * a byte that is not UTF-8 as \xNN.  The forms (FFShow):
- *   FF_SHOW_TEXT    free text such as a message: only the escapes
- *   FF_SHOW_VALUE   a value: as is when it is plain, else double-quoted
+ * a byte that is not UTF-8 as \xNN.  The forms (CliShow):
+ *   CLI_SHOW_TEXT    free text such as a message: only the escapes
+ *   CLI_SHOW_VALUE   a value: as is when it is plain, else double-quoted
  *                   with " and \ escaped too.  Plain means not empty, no
  *                   escape needed, no " or \, no space at either end.
- *   FF_SHOW_QUOTED  a value inside a message: always double-quoted
+ *   CLI_SHOW_QUOTED  a value inside a message: always double-quoted
  * So a shown value is always one line, and a quoted one reads back
  * unambiguously.  Escaping is the same on a terminal, a pipe or a file:
  * what a script parses is what a person sees.
@@ -99,14 +99,14 @@ needs_quotes(const char *s, size_t len)
 
 /* Append len bytes of s to out as the form how says. */
 void
-ff_append_shown(FFBuffer *out, const char *s, size_t len, FFShow how)
+cli_append_shown(CliBuffer *out, const char *s, size_t len, CliShow how)
 {
 	const unsigned char *u = (const unsigned char *) s;
-	bool		quoted = how == FF_SHOW_QUOTED || (how == FF_SHOW_VALUE && needs_quotes(s, len));
+	bool		quoted = how == CLI_SHOW_QUOTED || (how == CLI_SHOW_VALUE && needs_quotes(s, len));
 	size_t		i = 0;
 
 	if (quoted)
-		ff_buffer_append(out, "\"", 1);
+		cli_buffer_append(out, "\"", 1);
 	while (i < len)
 	{
 		uint32_t	cp = u[i];
@@ -116,38 +116,38 @@ ff_append_shown(FFBuffer *out, const char *s, size_t len, FFShow how)
 		if (n == 0 || is_unsafe(cp))
 		{
 			escape_of(cp, n == 0, esc, sizeof(esc));
-			ff_buffer_append(out, esc, strlen(esc));
+			cli_buffer_append(out, esc, strlen(esc));
 			i += n == 0 ? 1 : n;
 			continue;
 		}
 		if (quoted && (cp == '"' || cp == '\\'))
-			ff_buffer_append(out, "\\", 1);
-		ff_buffer_append(out, s + i, n);
+			cli_buffer_append(out, "\\", 1);
+		cli_buffer_append(out, s + i, n);
 		i += n;
 	}
 	if (quoted)
-		ff_buffer_append(out, "\"", 1);
+		cli_buffer_append(out, "\"", 1);
 	if (out->data == NULL)
-		ff_buffer_append(out, "", 0);	/* an empty text is "", not NULL */
+		cli_buffer_append(out, "", 0);	/* an empty text is "", not NULL */
 }
 
 /* s (NULL shows as "") as the form how says, in memory the caller frees. */
 char *
-ff_shown(const char *s, FFShow how)
+cli_shown(const char *s, CliShow how)
 {
-	FFBuffer	out = {0};
+	CliBuffer	out = {0};
 
-	ff_append_shown(&out, s ? s : "", s ? strlen(s) : 0, how);
+	cli_append_shown(&out, s ? s : "", s ? strlen(s) : 0, how);
 	return out.data;
 }
 
 /* Write len bytes of s to f as the form how says. */
 void
-ff_put_shown(FILE *f, const char *s, size_t len, FFShow how)
+cli_put_shown(FILE *f, const char *s, size_t len, CliShow how)
 {
-	FFBuffer	out = {0};
+	CliBuffer	out = {0};
 
-	ff_append_shown(&out, s, len, how);
+	cli_append_shown(&out, s, len, how);
 	fwrite(out.data, 1, out.len, f);
-	ff_buffer_free(&out);
+	cli_buffer_free(&out);
 }
