@@ -1,6 +1,9 @@
 -- flagforge 1.0 -> 1.1: the security and reliability repair (issue 10).
 --
--- Every name is schema-qualified, as in the install script.  CREATE
+-- Every name is schema-qualified and every operator written
+-- OPERATOR(pg_catalog.x), as the install script says of itself (its
+-- flagforge_import_django broke that rule; it is replaced here), and every
+-- PL/pgSQL function pins search_path to pg_catalog, pg_temp.  CREATE
 -- EXTENSION flagforge installs 1.0 and then runs this script, so a fresh
 -- 1.1 and an upgraded 1.0 are the same (test/shell/upgrade.sh compares them).
 
@@ -60,7 +63,7 @@ ALTER TABLE @extschema@.flagforge_audit
     ADD CONSTRAINT flagforge_audit_action
         CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'PRUNE', 'DROP']));
 COMMENT ON COLUMN @extschema@.flagforge_audit.action IS
-    'INSERT, UPDATE, DELETE or TRUNCATE; PRUNE for a flagforge_prune_audit() call (new_row holds older_than and deleted); DROP for a dropped tenant table (actor is the session user).';
+    'INSERT, UPDATE, DELETE or TRUNCATE; PRUNE for a flagforge_prune_audit() call (new_row holds older_than and deleted); DROP for a dropped tenant table (actor is the role whose rights dropped it).';
 
 -- Bound roles (flagforge_tenant_roles) read only their tenants' rows of the trail.
 ALTER TABLE @extschema@.flagforge_audit ENABLE ROW LEVEL SECURITY;
@@ -182,9 +185,8 @@ DECLARE
     grant_row record;
     new_schema boolean := false;
     target regclass;
-    tenant_column text := CASE WHEN with_tenant_id
-        THEN 'tenant_id text COLLATE "C" NOT NULL, ' ELSE '' END;
-    key_columns text := CASE WHEN with_tenant_id THEN 'tenant_id, flag_key' ELSE 'flag_key' END;
+    columns text;
+    checks text;
 BEGIN
     IF schema_name IS NULL OR schema_name OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_schema_name',
@@ -211,29 +213,39 @@ BEGIN
             MESSAGE = pg_catalog.format('table %s exists but is not a registered tenant table', target),
             HINT = 'Rename or drop it first: flagforge only reads tenant tables it created.';
     END IF;
-    EXECUTE pg_catalog.format($sql$
-        CREATE TABLE %1$I.flagforge_overrides (
-            %2$s
-            flag_key           text COLLATE "C" NOT NULL
-                               REFERENCES %3$s.flagforge_flags (key)
-                               ON DELETE CASCADE ON UPDATE CASCADE,
-            enabled            boolean,
-            rollout_percentage integer
-                               CONSTRAINT flagforge_overrides_rollout_range
-                               CHECK (rollout_percentage OPERATOR(pg_catalog.>=) 0
-                                      AND rollout_percentage OPERATOR(pg_catalog.<=) 100),
-            enabled_for_users  text[] NOT NULL DEFAULT '{}'
-                               CONSTRAINT flagforge_overrides_users_list
-                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_users), 1) OPERATOR(pg_catalog.=) 1
-                                      AND pg_catalog.array_position(enabled_for_users, NULL::text) IS NULL),
-            enabled_for_groups text[] NOT NULL DEFAULT '{}'
-                               CONSTRAINT flagforge_overrides_groups_list
-                               CHECK (COALESCE(pg_catalog.array_ndims(enabled_for_groups), 1) OPERATOR(pg_catalog.=) 1
-                                      AND pg_catalog.array_position(enabled_for_groups, NULL::text) IS NULL),
-            updated_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
-            updated_by         text,
-            PRIMARY KEY (%4$s)
-        )$sql$, schema_name, tenant_column, '@extschema@', key_columns);
+    -- The columns (types, collations, NOT NULL, defaults) and checks are read
+    -- from flagforge_overrides itself, so they are written once; a table
+    -- without tenant_id leaves that column out and is keyed by flag alone.
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I %s%s%s%s', a.attname,
+               pg_catalog.format_type(a.atttypid, a.atttypmod),
+               CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) ty.typcollation
+                    THEN pg_catalog.format(' COLLATE %I.%I', cn.nspname, co.collname) ELSE '' END,
+               CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+               CASE WHEN a.atthasdef THEN ' DEFAULT ' OPERATOR(pg_catalog.||)
+                    pg_catalog.pg_get_expr(d.adbin, d.adrelid) ELSE '' END),
+               ', ' ORDER BY a.attnum)
+    INTO columns
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+    LEFT JOIN pg_catalog.pg_collation co ON co.oid OPERATOR(pg_catalog.=) a.attcollation
+    LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
+    LEFT JOIN pg_catalog.pg_attrdef d
+           ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
+    WHERE a.attrelid OPERATOR(pg_catalog.=) '@extschema@.flagforge_overrides'::pg_catalog.regclass
+      AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+      AND (with_tenant_id OR a.attname OPERATOR(pg_catalog.<>) 'tenant_id');
+    SELECT pg_catalog.string_agg(pg_catalog.format(', CONSTRAINT %I %s', c.conname,
+                                                   pg_catalog.pg_get_constraintdef(c.oid)),
+                                 '' ORDER BY c.conname)
+    INTO checks
+    FROM pg_catalog.pg_constraint c
+    WHERE c.conrelid OPERATOR(pg_catalog.=) '@extschema@.flagforge_overrides'::pg_catalog.regclass
+      AND c.contype OPERATOR(pg_catalog.=) 'c';
+    EXECUTE pg_catalog.format('CREATE TABLE %I.flagforge_overrides (%s%s,'
+                              ' FOREIGN KEY (flag_key) REFERENCES @extschema@.flagforge_flags (key)'
+                              ' ON DELETE CASCADE ON UPDATE CASCADE, PRIMARY KEY (%s))',
+                              schema_name, columns, COALESCE(checks, ''),
+                              CASE WHEN with_tenant_id THEN 'tenant_id, flag_key' ELSE 'flag_key' END);
     target := pg_catalog.format('%I.flagforge_overrides', schema_name)::regclass;
     EXECUTE pg_catalog.format('CREATE INDEX ON %s (flag_key)', target);
     EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', target);
@@ -445,21 +457,21 @@ BEGIN
     -- Rows are read as jsonb so that optional columns of any app version are tolerated.
     CREATE TEMP TABLE flagforge_django_definitions (id text, j jsonb) ON COMMIT DROP;
     EXECUTE pg_catalog.format('INSERT INTO pg_temp.flagforge_django_definitions
-        SELECT pg_catalog.to_jsonb(d) ->> ''id'', pg_catalog.to_jsonb(d) FROM %s d', definitions);
+        SELECT pg_catalog.to_jsonb(d) OPERATOR(pg_catalog.->>) ''id'', pg_catalog.to_jsonb(d) FROM %s d', definitions);
 
     INSERT INTO @extschema@.flagforge_flags AS f
         (key, name, description, default_enabled, is_public, rollout_percentage, deprecated, environments)
-    SELECT j ->> 'key',
-           COALESCE(j ->> 'name', j ->> 'key'),
-           COALESCE(j ->> 'description', ''),
-           COALESCE((j ->> 'default_enabled')::boolean, false),
-           COALESCE((j ->> 'is_public')::boolean, false),
-           COALESCE((j ->> 'rollout_percentage')::integer, 0),
-           COALESCE((j ->> 'deprecated')::boolean, false),
-           CASE WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'array'
-                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(j -> 'environments'))
-                WHEN pg_catalog.jsonb_typeof(j -> 'environments') = 'string'
-                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text((j ->> 'environments')::jsonb)) END
+    SELECT j OPERATOR(pg_catalog.->>) 'key',
+           COALESCE(j OPERATOR(pg_catalog.->>) 'name', j OPERATOR(pg_catalog.->>) 'key'),
+           COALESCE(j OPERATOR(pg_catalog.->>) 'description', ''),
+           COALESCE((j OPERATOR(pg_catalog.->>) 'default_enabled')::boolean, false),
+           COALESCE((j OPERATOR(pg_catalog.->>) 'is_public')::boolean, false),
+           COALESCE((j OPERATOR(pg_catalog.->>) 'rollout_percentage')::integer, 0),
+           COALESCE((j OPERATOR(pg_catalog.->>) 'deprecated')::boolean, false),
+           CASE WHEN pg_catalog.jsonb_typeof(j OPERATOR(pg_catalog.->) 'environments') OPERATOR(pg_catalog.=) 'array'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text(j OPERATOR(pg_catalog.->) 'environments'))
+                WHEN pg_catalog.jsonb_typeof(j OPERATOR(pg_catalog.->) 'environments') OPERATOR(pg_catalog.=) 'string'
+                THEN ARRAY(SELECT pg_catalog.jsonb_array_elements_text((j OPERATOR(pg_catalog.->>) 'environments')::jsonb)) END
     FROM pg_temp.flagforge_django_definitions
     ON CONFLICT (key) DO UPDATE SET
         name = EXCLUDED.name, description = EXCLUDED.description,
@@ -483,7 +495,7 @@ BEGIN
     IF include_tenant_schemas THEN
         FOR tenant_table IN
             SELECT c.oid::regclass AS rel, n2.nspname AS schema_name
-            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid = c.relnamespace
+            FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
             WHERE c.relname OPERATOR(pg_catalog.=) 'tenant_flag_override' AND c.relkind IN ('r', 'p')
             ORDER BY n2.nspname
         LOOP
