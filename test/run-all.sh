@@ -17,8 +17,8 @@ source test/lib/cluster.sh
 ff_prepare
 
 echo "== README code that names a tested file is that file's code"; /usr/bin/python3 test/readme_snippets.py
-echo "== C unit tests of the hash and resolver (ASan, UBSan)"
-make -s unittest | tail -n 1
+echo "== C unit tests of the core: hash, resolver, YAML (ASan, UBSan)"
+make -s unittest
 echo "== YAML reader: unit tests and ${FUZZ_SECONDS:-20}s of libFuzzer (ASan, UBSan)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash test/fuzz/run.sh
 
