@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A byte string that need not be NUL-terminated; ptr may be NULL when len is 0. */
 typedef struct FFStr
@@ -59,6 +60,13 @@ typedef struct FFOverride
 	FFStrList	groups;			/* sorted (ff_strlist_sort) */
 } FFOverride;
 
+/* A context property (Unleash's "properties"), in lists sorted by name. */
+typedef struct FFProperty
+{
+	FFStr		name;
+	FFStr		value;
+} FFProperty;
+
 /* Who is asking. */
 typedef struct FFContext
 {
@@ -68,6 +76,19 @@ typedef struct FFContext
 	FFStrList	groups;			/* any order */
 	bool		has_environment;	/* false: no environment */
 	FFStr		environment;
+	/* Unleash's fields, for targeting rules (targeting.h); has_* false: absent */
+	bool		has_tenant;		/* tenant was given (rule-only flags need none) */
+	bool		has_session_id;
+	FFStr		session_id;
+	bool		has_remote_address;
+	FFStr		remote_address;
+	bool		has_app_name;
+	FFStr		app_name;
+	bool		has_current_time_text;
+	FFStr		current_time_text;	/* currentTime as given (a constraint may test it as text) */
+	int64_t		current_time;	/* microseconds since 1970 UTC: given, else the statement's */
+	const FFProperty *properties;	/* sorted by name (ff_str_compare) */
+	size_t		nproperties;
 } FFContext;
 
 /* The step of the evaluation order that decided (for explain). */
