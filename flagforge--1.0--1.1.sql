@@ -531,3 +531,149 @@ ALTER FUNCTION @extschema@.flagforge_forget_dropped_tables() SECURITY INVOKER RE
 
 COMMENT ON FUNCTION @extschema@.flagforge_forget_dropped_tables() IS
     'Event trigger: removes dropped tenant tables from flagforge_tenant_tables and records each drop in flagforge_audit as a DROP by the role that dropped it (written as the extension owner).';
+
+-- ---------------------------------------------------------------------------
+-- Targeting (Unleash's model): rules, segments, prerequisites, variants and a
+-- kill switch.  Every jsonb column is checked in C when written (the same
+-- compile the cache runs), so a bad operator value, date or semver is an
+-- error at INSERT, never at evaluation.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.flagforge_check_constraints(constraints jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'flagforge_check_constraints'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_check_constraints(jsonb) IS
+    'True when constraints is a valid array of Unleash constraints; else an error that names the bad one.';
+
+CREATE FUNCTION @extschema@.flagforge_check_variants(variants jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'flagforge_check_variants'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_check_variants(jsonb) IS
+    'True when variants is a valid array of Unleash variants; else an error that names the bad one.';
+
+CREATE FUNCTION @extschema@.flagforge_check_rule(strategy text, parameters jsonb,
+                                                 constraints jsonb, variants jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'flagforge_check_rule'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_check_rule(text, jsonb, jsonb, jsonb) IS
+    'True when a rule (an Unleash strategy) is valid; else an error that names the bad field.';
+
+ALTER TABLE @extschema@.flagforge_flags
+    ADD COLUMN kill_switch boolean NOT NULL DEFAULT false,
+    ADD COLUMN variants jsonb NOT NULL DEFAULT '[]'
+        CONSTRAINT flagforge_flags_variants CHECK (@extschema@.flagforge_check_variants(variants));
+COMMENT ON COLUMN @extschema@.flagforge_flags.kill_switch IS
+    'On: the flag is off for everyone, whatever targets it (variant "disabled"); checked first.';
+COMMENT ON COLUMN @extschema@.flagforge_flags.variants IS
+    'The flag''s variants (Unleash''s: name, weight, weightType, stickiness, payload, overrides), chosen when it is on and no matching rule has its own.';
+
+CREATE TABLE @extschema@.flagforge_segments (
+    id          integer PRIMARY KEY,
+    name        text NOT NULL DEFAULT '',
+    constraints jsonb NOT NULL DEFAULT '[]'
+                CONSTRAINT flagforge_segments_constraints
+                CHECK (@extschema@.flagforge_check_constraints(constraints)),
+    updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.flagforge_segments IS
+    'Named, reusable sets of constraints (Unleash''s segments), referenced by rules.segments; a rule that names a missing segment never matches.';
+
+CREATE TABLE @extschema@.flagforge_rules (
+    flag_key    text COLLATE "C" NOT NULL
+                REFERENCES @extschema@.flagforge_flags (key) ON DELETE CASCADE ON UPDATE CASCADE,
+    tenant_id   text COLLATE "C",
+    position    integer NOT NULL
+                CONSTRAINT flagforge_rules_position_range CHECK (position OPERATOR(pg_catalog.>=) 0),
+    strategy    text NOT NULL DEFAULT 'default',
+    parameters  jsonb NOT NULL DEFAULT '{}',
+    constraints jsonb NOT NULL DEFAULT '[]',
+    segments    integer[] NOT NULL DEFAULT '{}'
+                CONSTRAINT flagforge_rules_segments_list
+                CHECK (COALESCE(pg_catalog.array_ndims(segments), 1) OPERATOR(pg_catalog.=) 1
+                       AND pg_catalog.array_position(segments, NULL::integer) IS NULL),
+    variants    jsonb NOT NULL DEFAULT '[]',
+    updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT flagforge_rules_order UNIQUE NULLS NOT DISTINCT (flag_key, tenant_id, position),
+    -- A tenant's rule belongs to its override: deleting the override deletes it.
+    -- (A flag's new key reaches both through flagforge_flags, so no cascade here.)
+    CONSTRAINT flagforge_rules_override FOREIGN KEY (tenant_id, flag_key)
+        REFERENCES @extschema@.flagforge_overrides (tenant_id, flag_key) ON DELETE CASCADE,
+    CONSTRAINT flagforge_rules_valid
+        CHECK (@extschema@.flagforge_check_rule(strategy, parameters, constraints, variants))
+);
+CREATE INDEX flagforge_rules_override_idx ON @extschema@.flagforge_rules (tenant_id, flag_key);
+COMMENT ON TABLE @extschema@.flagforge_rules IS
+    'Targeting rules (Unleash''s strategies), tried in position order, first match turns the flag on: tenant_id NULL for every tenant, else a rule of that tenant''s override.';
+
+CREATE TABLE @extschema@.flagforge_prerequisites (
+    flag_key    text COLLATE "C" NOT NULL
+                REFERENCES @extschema@.flagforge_flags (key) ON DELETE CASCADE ON UPDATE CASCADE,
+    parent_key  text COLLATE "C" NOT NULL,
+    enabled     boolean NOT NULL DEFAULT true,
+    variants    text[] NOT NULL DEFAULT '{}'
+                CONSTRAINT flagforge_prerequisites_variants_list
+                CHECK (COALESCE(pg_catalog.array_ndims(variants), 1) OPERATOR(pg_catalog.=) 1
+                       AND pg_catalog.array_position(variants, NULL::text) IS NULL),
+    updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (flag_key, parent_key),
+    CONSTRAINT flagforge_prerequisites_not_self CHECK (parent_key OPERATOR(pg_catalog.<>) flag_key)
+);
+COMMENT ON TABLE @extschema@.flagforge_prerequisites IS
+    'Unleash''s dependencies: the flag is off unless parent_key is on (enabled) or off (not enabled), and, when variants is not empty, on one of those variants; a missing parent is not met; cycles are refused.';
+
+-- Cycles are refused when written; writers take turns so that two cannot
+-- close a cycle between them.
+CREATE FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_prerequisites'::pg_catalog.regclass THEN
+        RAISE EXCEPTION USING ERRCODE = 'E0001',
+            MESSAGE = 'flagforge_refuse_prerequisite_cycle() runs only on flagforge_prerequisites';
+    END IF;
+    LOCK TABLE @extschema@.flagforge_prerequisites IN SHARE ROW EXCLUSIVE MODE;
+    IF EXISTS (WITH RECURSIVE ancestor(key) AS (
+                   SELECT NEW.parent_key
+                   UNION
+                   SELECT p.parent_key FROM @extschema@.flagforge_prerequisites p
+                   JOIN ancestor a ON p.flag_key OPERATOR(pg_catalog.=) a.key)
+               SELECT FROM ancestor WHERE ancestor.key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_recursion',
+            MESSAGE = pg_catalog.format('prerequisite %s of flag %s would make a cycle',
+                                        pg_catalog.quote_literal(NEW.parent_key),
+                                        pg_catalog.quote_literal(NEW.flag_key)),
+            HINT = 'A flag cannot depend on itself through its prerequisites.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle() FROM PUBLIC;
+CREATE TRIGGER flagforge_prerequisites_no_cycle
+    BEFORE INSERT OR UPDATE ON @extschema@.flagforge_prerequisites
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle();
+
+REVOKE ALL ON @extschema@.flagforge_segments, @extschema@.flagforge_rules,
+              @extschema@.flagforge_prerequisites FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_segments', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.flagforge_prerequisites', '');
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_segments', 'flagforge_segments', true);
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_rules', 'flagforge_rules', true);
+SELECT @extschema@.flagforge_attach_triggers('@extschema@.flagforge_prerequisites', 'flagforge_prerequisites', true);
+
+-- Roles bound to tenants see the rules of every tenant's flag and their own
+-- tenants' override rules, and write only the latter.
+ALTER TABLE @extschema@.flagforge_rules ENABLE ROW LEVEL SECURITY;
+CREATE POLICY flagforge_tenant_scoped_read ON @extschema@.flagforge_rules FOR SELECT
+    USING (tenant_id IS NULL OR @extschema@.flagforge_tenant_allowed(tenant_id));
+CREATE POLICY flagforge_tenant_scoped_insert ON @extschema@.flagforge_rules FOR INSERT
+    WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id));
+CREATE POLICY flagforge_tenant_scoped_update ON @extschema@.flagforge_rules FOR UPDATE
+    USING (@extschema@.flagforge_tenant_allowed(tenant_id))
+    WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id));
+CREATE POLICY flagforge_tenant_scoped_delete ON @extschema@.flagforge_rules FOR DELETE
+    USING (@extschema@.flagforge_tenant_allowed(tenant_id));

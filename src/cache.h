@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 
+#include "utils/jsonb.h"
 #include "utils/snapshot.h"
 
 #include "resolver.h"
@@ -27,6 +28,10 @@ typedef struct FFCachedFlag
 	bool		is_public;
 	bool		deprecated;
 	int			index;			/* position in FFCache.flags (jsonb key order) */
+	Jsonb	   *variants;		/* flagforge_flags.variants as stored, or NULL */
+	/* the rules of tenants' overrides of this flag, sorted by tenant (cache_targeting.c) */
+	int			ntenant_rules;
+	const struct FFTenantRules *tenant_rules;
 	/* every tenant's override of this flag in column tenancy, loaded on demand */
 	bool		by_tenant_loaded;	/* by_tenant is current (cleared when tenants are dropped) */
 	int			by_tenant_count;

@@ -27,6 +27,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -80,9 +81,9 @@ column_number(Relation rel, const char *column)
 	return attnum;
 }
 
-/* Copy a text datum's bytes into cxt. */
-static FFStr
-copy_text(Datum datum, MemoryContext cxt)
+/* Copy a text datum's bytes into cxt (NUL-terminated). */
+FFStr
+ff_copy_text(Datum datum, MemoryContext cxt)
 {
 	text	   *t = DatumGetTextPP(datum);
 	FFStr		s;
@@ -97,8 +98,8 @@ copy_text(Datum datum, MemoryContext cxt)
 }
 
 /* Copy the non-NULL elements of a text[] into cxt, sorted when asked. */
-static FFStrList
-copy_text_array(Datum datum, MemoryContext cxt, bool sort)
+FFStrList
+ff_copy_text_array(Datum datum, MemoryContext cxt, bool sort)
 {
 	ArrayType  *array = DatumGetArrayTypeP(datum);
 	Datum	   *elems;
@@ -113,7 +114,7 @@ copy_text_array(Datum datum, MemoryContext cxt, bool sort)
 	items = nelems > 0 ? MemoryContextAlloc(cxt, sizeof(FFStr) * nelems) : NULL;
 	for (int i = 0; i < nelems; i++)
 		if (!nulls[i])
-			items[count++] = copy_text(elems[i], cxt);
+			items[count++] = ff_copy_text(elems[i], cxt);
 	if (sort)
 		ff_strlist_sort(items, count);
 	list.items = items;
@@ -135,7 +136,9 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 				att_default,
 				att_public,
 				att_rollout,
-				att_envs;
+				att_envs,
+				att_kill,
+				att_variants;
 	int			count = 0;
 	int			capacity = 64;
 	FFCachedFlag *flags = MemoryContextAlloc(cxt, sizeof(FFCachedFlag) * capacity);
@@ -152,6 +155,9 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	att_public = column_number(read.rel, "is_public");
 	att_rollout = column_number(read.rel, "rollout_percentage");
 	att_envs = column_number(read.rel, "environments");
+	/* 1.1's columns: absent until ALTER EXTENSION UPDATE has run */
+	att_kill = get_attnum(RelationGetRelid(read.rel), "kill_switch");
+	att_variants = get_attnum(RelationGetRelid(read.rel), "variants");
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
 
@@ -169,8 +175,8 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 		}
 		flag = &flags[count];
 		memset(flag, 0, sizeof(*flag));
-		flag->def.key = copy_text(values[att_key - 1], cxt);
-		flag->name = copy_text(values[att_name - 1], cxt);
+		flag->def.key = ff_copy_text(values[att_key - 1], cxt);
+		flag->name = ff_copy_text(values[att_name - 1], cxt);
 		flag->deprecated = !isnull[att_deprecated - 1] &&
 			DatumGetBool(values[att_deprecated - 1]);
 		flag->def.default_enabled = !isnull[att_default - 1] &&
@@ -181,7 +187,11 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 			DatumGetInt32(values[att_rollout - 1]);
 		flag->def.has_environments = !isnull[att_envs - 1];
 		if (flag->def.has_environments)
-			flag->def.environments = copy_text_array(values[att_envs - 1], cxt, false);
+			flag->def.environments = ff_copy_text_array(values[att_envs - 1], cxt, false);
+		flag->def.kill_switch = att_kill != InvalidAttrNumber && !isnull[att_kill - 1] &&
+			DatumGetBool(values[att_kill - 1]);
+		if (att_variants != InvalidAttrNumber && !isnull[att_variants - 1])
+			flag->variants = ff_copy_jsonb(values[att_variants - 1], cxt);
 		flag->index = count++;
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(read.row_cxt);
@@ -190,6 +200,59 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	table_read_end(&read);
 	*nflags = count;
 	return flags;
+}
+
+/* A jsonb datum, detoasted and copied into cxt. */
+Jsonb *
+ff_copy_jsonb(Datum datum, MemoryContext cxt)
+{
+	Jsonb	   *value = DatumGetJsonbP(datum);
+	Jsonb	   *copy = MemoryContextAlloc(cxt, VARSIZE(value));
+
+	memcpy(copy, value, VARSIZE(value));
+	return copy;
+}
+
+/* Every row of relid, its columns handed to fn in a per-row context (see cache_load.h). */
+void
+ff_load_rows(Oid relid, const FFTableLayout *layout, const char *const *columns, int ncolumns,
+			 FFRowFunction fn, void *arg)
+{
+	FFTableRead read;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	AttrNumber *attnums = palloc(sizeof(AttrNumber) * ncolumns);
+	Datum	   *all_values;
+	bool	   *all_nulls;
+	Datum	   *values = palloc(sizeof(Datum) * ncolumns);
+	bool	   *nulls = palloc(sizeof(bool) * ncolumns);
+
+	table_read_begin(&read, relid);
+	ff_check_layout(read.rel, layout);
+	desc = RelationGetDescr(read.rel);
+	for (int i = 0; i < ncolumns; i++)
+		attnums[i] = column_number(read.rel, columns[i]);
+	all_values = palloc(sizeof(Datum) * desc->natts);
+	all_nulls = palloc(sizeof(bool) * desc->natts);
+
+	scan = systable_beginscan(read.rel, InvalidOid, false, read.snapshot, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		MemoryContext old = MemoryContextSwitchTo(read.row_cxt);
+
+		heap_deform_tuple(tuple, desc, all_values, all_nulls);
+		for (int i = 0; i < ncolumns; i++)
+		{
+			values[i] = all_values[attnums[i] - 1];
+			nulls[i] = all_nulls[attnums[i] - 1];
+		}
+		fn(arg, values, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(read.row_cxt);
+	}
+	systable_endscan(scan);
+	table_read_end(&read);
 }
 
 /* An index of rel whose first column is attnum, or InvalidOid. */
@@ -285,17 +348,17 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 		}
 		row = &rows[count++];
 		memset(row, 0, sizeof(*row));
-		row->flag_key = copy_text(values[att_flag - 1], scratch);
+		row->flag_key = ff_copy_text(values[att_flag - 1], scratch);
 		if (att_tenant != InvalidAttrNumber && !isnull[att_tenant - 1])
-			row->tenant_id = copy_text(values[att_tenant - 1], scratch);
+			row->tenant_id = ff_copy_text(values[att_tenant - 1], scratch);
 		row->override.enabled = isnull[att_enabled - 1] ? FF_OPINION_NONE :
 			DatumGetBool(values[att_enabled - 1]) ? FF_OPINION_ON : FF_OPINION_OFF;
 		row->override.rollout_percentage = isnull[att_rollout - 1] ? FF_ROLLOUT_NULL :
 			DatumGetInt32(values[att_rollout - 1]);
 		if (!isnull[att_users - 1])
-			row->override.users = copy_text_array(values[att_users - 1], cxt, true);
+			row->override.users = ff_copy_text_array(values[att_users - 1], cxt, true);
 		if (!isnull[att_groups - 1])
-			row->override.groups = copy_text_array(values[att_groups - 1], cxt, true);
+			row->override.groups = ff_copy_text_array(values[att_groups - 1], cxt, true);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(read.row_cxt);
 	}

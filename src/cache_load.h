@@ -7,7 +7,10 @@
 
 #include "postgres.h"
 
+#include "utils/jsonb.h"
+
 #include "cache.h"
+#include "table_layout.h"
 
 /* An override row as read, before its flag is mapped to a cache index. */
 typedef struct FFLoadedOverride
@@ -26,6 +29,26 @@ typedef struct FFOverrideFilter
 
 /* Every row of flagforge_flags, copied into cxt (in table order). */
 extern FFCachedFlag *ff_load_flags(MemoryContext cxt, int *nflags);
+
+/* Copy a text datum's bytes into cxt (NUL-terminated). */
+extern FFStr ff_copy_text(Datum datum, MemoryContext cxt);
+
+/* Copy the non-NULL elements of a text[] into cxt, sorted when asked. */
+extern FFStrList ff_copy_text_array(Datum datum, MemoryContext cxt, bool sort);
+
+/* A jsonb datum, detoasted and copied into cxt. */
+extern Jsonb *ff_copy_jsonb(Datum datum, MemoryContext cxt);
+
+/* What ff_load_rows hands each row: the values of the columns asked for, in order. */
+typedef void (*FFRowFunction) (void *arg, const Datum *values, const bool *nulls);
+
+/*
+ * Every row of relid (its layout checked first), read with the statement's
+ * snapshot; fn runs in a memory context reset after each row, so it copies
+ * what it keeps.
+ */
+extern void ff_load_rows(Oid relid, const FFTableLayout *layout, const char *const *columns,
+						 int ncolumns, FFRowFunction fn, void *arg);
 
 /* A registered tenant table. */
 typedef struct FFLoadedTenantTable

@@ -22,16 +22,24 @@
 
 #define FF_EXTENSION_NAME "flagforge"
 
+/* The names of the tables of FFRel, in its order. */
+static const char *const rel_names[FF_REL_COUNT] = {
+	[FF_REL_FLAGS] = "flagforge_flags",
+	[FF_REL_OVERRIDES] = "flagforge_overrides",
+	[FF_REL_TENANT_TABLES] = "flagforge_tenant_tables",
+	[FF_REL_SIGNAL_DEFINITIONS] = "flagforge_signal_definitions",
+	[FF_REL_SIGNAL_OVERRIDES] = "flagforge_signal_overrides",
+	[FF_REL_AUDIT] = "flagforge_audit",
+	[FF_REL_TENANT_ROLES] = "flagforge_tenant_roles",
+	[FF_REL_TENANT_SECURITY] = "flagforge_tenant_security",
+	[FF_REL_SEGMENTS] = "flagforge_segments",
+	[FF_REL_RULES] = "flagforge_rules",
+	[FF_REL_PREREQUISITES] = "flagforge_prerequisites",
+};
+
 static Oid	remembered_schema = InvalidOid;
-static Oid	remembered_flags = InvalidOid;
-static Oid	remembered_overrides = InvalidOid;
-static Oid	remembered_tenant_tables = InvalidOid;
-static Oid	remembered_audit = InvalidOid;
-static Oid	remembered_signal_definitions = InvalidOid;
-static Oid	remembered_signal_overrides = InvalidOid;
 static Oid	remembered_owner = InvalidOid;
-static Oid	remembered_tenant_roles = InvalidOid;
-static Oid	remembered_tenant_security = InvalidOid;
+static Oid	remembered[FF_REL_COUNT];	/* InvalidOid (0): not looked up */
 
 /* The namespace and owner of our pg_extension row, or InvalidOid. */
 static Oid
@@ -75,99 +83,37 @@ ff_extension_schema(void)
 	return remembered_schema;
 }
 
-/* A table of the extension by name; errors if it is gone. */
-static Oid
-lookup_extension_table(const char *relname)
+/* The OID of one of the extension's tables, InvalidOid when it is missing. */
+Oid
+ff_relid_if_exists(FFRel which)
 {
-	Oid			relid = get_relname_relid(relname, ff_extension_schema());
+	if (!OidIsValid(remembered[which]))
+		remembered[which] = get_relname_relid(rel_names[which], ff_extension_schema());
+	return remembered[which];
+}
+
+/* The OID of one of the extension's tables; errors if it is missing. */
+Oid
+ff_relid(FFRel which)
+{
+	Oid			relid = ff_relid_if_exists(which);
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("table \"%s.%s\" of extension \"%s\" does not exist",
-						get_namespace_name(ff_extension_schema()), relname,
+						get_namespace_name(ff_extension_schema()), rel_names[which],
 						FF_EXTENSION_NAME),
-				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION.")));
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION, or finish its update with ALTER EXTENSION %s UPDATE.",
+						 FF_EXTENSION_NAME)));
 	return relid;
-}
-
-/* flagforge_flags */
-Oid
-ff_flags_relid(void)
-{
-	if (!OidIsValid(remembered_flags))
-		remembered_flags = lookup_extension_table("flagforge_flags");
-	return remembered_flags;
-}
-
-/* flagforge_overrides */
-Oid
-ff_overrides_relid(void)
-{
-	if (!OidIsValid(remembered_overrides))
-		remembered_overrides = lookup_extension_table("flagforge_overrides");
-	return remembered_overrides;
-}
-
-/* flagforge_tenant_tables */
-Oid
-ff_tenant_tables_relid(void)
-{
-	if (!OidIsValid(remembered_tenant_tables))
-		remembered_tenant_tables = lookup_extension_table("flagforge_tenant_tables");
-	return remembered_tenant_tables;
-}
-
-/* flagforge_signal_definitions */
-Oid
-ff_signal_definitions_relid(void)
-{
-	if (!OidIsValid(remembered_signal_definitions))
-		remembered_signal_definitions = lookup_extension_table("flagforge_signal_definitions");
-	return remembered_signal_definitions;
-}
-
-/* flagforge_signal_overrides */
-Oid
-ff_signal_overrides_relid(void)
-{
-	if (!OidIsValid(remembered_signal_overrides))
-		remembered_signal_overrides = lookup_extension_table("flagforge_signal_overrides");
-	return remembered_signal_overrides;
 }
 
 /* True when relid is the definitions signal. */
 bool
 ff_catalog_is_definitions_signal(Oid relid)
 {
-	return OidIsValid(relid) && relid == remembered_signal_definitions;
-}
-
-/* flagforge_audit */
-Oid
-ff_audit_relid(void)
-{
-	if (!OidIsValid(remembered_audit))
-		remembered_audit = lookup_extension_table("flagforge_audit");
-	return remembered_audit;
-}
-
-/* flagforge_tenant_roles */
-Oid
-ff_tenant_roles_relid(void)
-{
-	if (!OidIsValid(remembered_tenant_roles))
-		remembered_tenant_roles = lookup_extension_table("flagforge_tenant_roles");
-	return remembered_tenant_roles;
-}
-
-/* flagforge_tenant_security */
-Oid
-ff_tenant_security_relid(void)
-{
-	if (!OidIsValid(remembered_tenant_security))
-		remembered_tenant_security = lookup_extension_table("flagforge_tenant_security");
-	return remembered_tenant_security;
+	return OidIsValid(relid) && relid == remembered[FF_REL_SIGNAL_DEFINITIONS];
 }
 
 /* The role that owns the extension (writes the audit trail). */
@@ -178,15 +124,28 @@ ff_extension_owner(void)
 	return remembered_owner;
 }
 
-/* True when relid is one of the tables remembered here. */
+/* The table relid is, when it is one remembered here. */
+bool
+ff_catalog_which(Oid relid, FFRel *which)
+{
+	if (!OidIsValid(relid))
+		return false;
+	for (int i = 0; i < FF_REL_COUNT; i++)
+		if (remembered[i] == relid)
+		{
+			*which = (FFRel) i;
+			return true;
+		}
+	return false;
+}
+
+/* True when relid is one of the tables remembered here (but the audit trail). */
 bool
 ff_catalog_is_ours(Oid relid)
 {
-	return OidIsValid(relid) &&
-		(relid == remembered_flags || relid == remembered_overrides ||
-		 relid == remembered_tenant_tables || relid == remembered_signal_definitions ||
-		 relid == remembered_signal_overrides || relid == remembered_tenant_roles ||
-		 relid == remembered_tenant_security);
+	FFRel		which;
+
+	return ff_catalog_which(relid, &which) && which != FF_REL_AUDIT;
 }
 
 /* True when relid is the remembered flagforge_overrides or the overrides signal. */
@@ -194,7 +153,7 @@ bool
 ff_catalog_is_overrides(Oid relid)
 {
 	return OidIsValid(relid) &&
-		(relid == remembered_overrides || relid == remembered_signal_overrides);
+		(relid == remembered[FF_REL_OVERRIDES] || relid == remembered[FF_REL_SIGNAL_OVERRIDES]);
 }
 
 /* Forget everything remembered (the next lookup asks the catalogs). */
@@ -202,15 +161,8 @@ void
 ff_catalog_forget(void)
 {
 	remembered_schema = InvalidOid;
-	remembered_flags = InvalidOid;
-	remembered_overrides = InvalidOid;
-	remembered_tenant_tables = InvalidOid;
-	remembered_audit = InvalidOid;
 	remembered_owner = InvalidOid;
-	remembered_tenant_roles = InvalidOid;
-	remembered_tenant_security = InvalidOid;
-	remembered_signal_definitions = InvalidOid;
-	remembered_signal_overrides = InvalidOid;
+	memset(remembered, 0, sizeof(remembered));
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

@@ -13,37 +13,56 @@
 /* The schema CREATE EXTENSION put flagforge in; errors if not installed. */
 extern Oid	ff_extension_schema(void);
 
-/* flagforge_flags and flagforge_overrides; error if missing. */
-extern Oid	ff_flags_relid(void);
-extern Oid	ff_overrides_relid(void);
+/* The extension's tables, by what they hold. */
+typedef enum FFRel
+{
+	FF_REL_FLAGS,				/* flagforge_flags */
+	FF_REL_OVERRIDES,			/* flagforge_overrides */
+	FF_REL_TENANT_TABLES,		/* the registry of tenant schemas' override tables */
+	/*
+	 * The two signal relations whose relcache invalidation tells every
+	 * backend that definitions (or the tenant-table registry) or overrides
+	 * changed.  Invalidating them instead of the tables leaves the tables'
+	 * relcache entries and every plan that uses the tables alone.
+	 */
+	FF_REL_SIGNAL_DEFINITIONS,
+	FF_REL_SIGNAL_OVERRIDES,
+	FF_REL_AUDIT,				/* flagforge_audit */
+	FF_REL_TENANT_ROLES,		/* tenant-scoped roles */
+	FF_REL_TENANT_SECURITY,
+	FF_REL_SEGMENTS,			/* targeting (1.1): flagforge_segments */
+	FF_REL_RULES,				/* flagforge_rules */
+	FF_REL_PREREQUISITES,		/* flagforge_prerequisites */
+	FF_REL_COUNT
+} FFRel;
 
-/* flagforge_tenant_tables, the registry of tenant schemas' override tables. */
-extern Oid	ff_tenant_tables_relid(void);
+/* The OID of one of the extension's tables; errors if it is missing. */
+extern Oid	ff_relid(FFRel which);
 
-/*
- * The two signal relations whose relcache invalidation tells every backend
- * that definitions (or the tenant-table registry) or overrides changed.
- * Invalidating them instead of the tables leaves the tables' relcache
- * entries and every plan that uses the tables alone.
- */
-extern Oid	ff_signal_definitions_relid(void);
-extern Oid	ff_signal_overrides_relid(void);
+/* The same, InvalidOid when it is missing (a table a later version adds). */
+extern Oid	ff_relid_if_exists(FFRel which);
+
+/* Shorthands for the tables most code names. */
+#define ff_flags_relid() ff_relid(FF_REL_FLAGS)
+#define ff_overrides_relid() ff_relid(FF_REL_OVERRIDES)
+#define ff_tenant_tables_relid() ff_relid(FF_REL_TENANT_TABLES)
+#define ff_signal_definitions_relid() ff_relid(FF_REL_SIGNAL_DEFINITIONS)
+#define ff_signal_overrides_relid() ff_relid(FF_REL_SIGNAL_OVERRIDES)
+#define ff_audit_relid() ff_relid(FF_REL_AUDIT)
+#define ff_tenant_roles_relid() ff_relid(FF_REL_TENANT_ROLES)
+#define ff_tenant_security_relid() ff_relid(FF_REL_TENANT_SECURITY)
 
 /* True when relid is the definitions signal. */
 extern bool ff_catalog_is_definitions_signal(Oid relid);
-
-/* flagforge_audit */
-extern Oid	ff_audit_relid(void);
-
-/* flagforge_tenant_roles and flagforge_tenant_security (tenant-scoped roles) */
-extern Oid	ff_tenant_roles_relid(void);
-extern Oid	ff_tenant_security_relid(void);
 
 /* The role that owns the extension (writes the audit trail). */
 extern Oid	ff_extension_owner(void);
 
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
+
+/* The table relid is, when it is one remembered here. */
+extern bool ff_catalog_which(Oid relid, FFRel *which);
 
 /* True when relid is the remembered flagforge_overrides or the overrides signal. */
 extern bool ff_catalog_is_overrides(Oid relid);

@@ -27,6 +27,9 @@ static const FFColumnLayout flags_columns[] = {
 	{"environments", TEXTARRAYOID, false, false},
 	{"created_at", TIMESTAMPTZOID, true, false},
 	{"updated_at", TIMESTAMPTZOID, true, false},
+	/* 1.1: optional, so that a 1.0 table still loads before ALTER EXTENSION UPDATE */
+	{"kill_switch", BOOLOID, true, true},
+	{"variants", JSONBOID, true, true},
 };
 
 /* Overrides; tenant_id is optional only in a tenant schema's table. */
@@ -49,6 +52,36 @@ static const FFColumnLayout registry_columns[] = {
 	{"registered_at", TIMESTAMPTZOID, true, false},
 };
 
+static const FFColumnLayout segments_columns[] = {
+	{"id", INT4OID, true, false},
+	{"name", TEXTOID, true, false},
+	{"constraints", JSONBOID, true, false},
+	{"updated_at", TIMESTAMPTZOID, true, false},
+};
+
+static const FFColumnLayout rules_columns[] = {
+	{"flag_key", TEXTOID, true, false},
+	{"tenant_id", TEXTOID, false, false},
+	{"position", INT4OID, true, false},
+	{"strategy", TEXTOID, true, false},
+	{"parameters", JSONBOID, true, false},
+	{"constraints", JSONBOID, true, false},
+	{"segments", INT4ARRAYOID, true, false},
+	{"variants", JSONBOID, true, false},
+	{"updated_at", TIMESTAMPTZOID, true, false},
+};
+
+static const FFColumnLayout prerequisites_columns[] = {
+	{"flag_key", TEXTOID, true, false},
+	{"parent_key", TEXTOID, true, false},
+	{"enabled", BOOLOID, true, false},
+	{"variants", TEXTARRAYOID, true, false},
+	{"updated_at", TIMESTAMPTZOID, true, false},
+};
+
+const FFTableLayout ff_segments_layout = {"segments table", segments_columns, lengthof(segments_columns)};
+const FFTableLayout ff_rules_layout = {"rules table", rules_columns, lengthof(rules_columns)};
+const FFTableLayout ff_prerequisites_layout = {"prerequisites table", prerequisites_columns, lengthof(prerequisites_columns)};
 const FFTableLayout ff_flags_layout = {"flag definitions table", flags_columns, lengthof(flags_columns)};
 const FFTableLayout ff_overrides_layout = {"overrides table", overrides_columns, lengthof(overrides_columns)};
 const FFTableLayout ff_tenant_table_layout = {"tenant overrides table", tenant_table_columns, lengthof(tenant_table_columns)};

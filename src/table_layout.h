@@ -36,6 +36,9 @@ extern const FFTableLayout ff_flags_layout;
 extern const FFTableLayout ff_overrides_layout;		/* flagforge_overrides */
 extern const FFTableLayout ff_tenant_table_layout;	/* a tenant schema's table */
 extern const FFTableLayout ff_registry_layout;	/* flagforge_tenant_tables */
+extern const FFTableLayout ff_segments_layout;	/* targeting: flagforge_segments */
+extern const FFTableLayout ff_rules_layout; /* flagforge_rules */
+extern const FFTableLayout ff_prerequisites_layout;	/* flagforge_prerequisites */
 
 /*
  * Error (ERRCODE_INVALID_TABLE_DEFINITION)

@@ -2,11 +2,13 @@
  * resolver.h
  *      The FlagForge resolver: which answer a flag gives in a context.
  *
- * Plain C with no PostgreSQL types.  The evaluation order is the reference
- * library's to the letter (see README "How a flag is decided"):
- *   1. environment gate, 2. no override -> default (+ rollout),
- *   3. user target, 4. group target, 5. override on/off (+ its rollout),
- *   6. override without opinion -> as 2.
+ * Plain C with no PostgreSQL types.  The evaluation order (README "How a
+ * flag is decided") is the reference library's to the letter for a flag
+ * that uses none of the targeting fields, with Unleash's model around it:
+ *   1. kill switch -> off, 2. environment gate, 3. a prerequisite not met
+ *   -> off, 4. the tenant's override: user target, group target, its rules,
+ *   on/off (+ its rollout); no opinion -> on, 5. the flag's rules: first
+ *   match on, none off, 6. no rules: default (+ rollout).
  * The caller owns every string; nothing here allocates.
  */
 #ifndef FLAGFORGE_RESOLVER_H
@@ -41,6 +43,9 @@ typedef enum FFOpinion
 /* rollout_percentage of an override that is NULL */
 #define FF_ROLLOUT_NULL (-1)
 
+struct FFTargeting;				/* targeting.h */
+struct FFRule;
+
 /* A flag definition (a row of flagforge_flags). */
 typedef struct FFFlag
 {
@@ -49,6 +54,8 @@ typedef struct FFFlag
 	int			rollout_percentage; /* 0..100 */
 	bool		has_environments;	/* false: NULL, every environment */
 	FFStrList	environments;	/* any order */
+	bool		kill_switch;	/* on: off for everyone */
+	const struct FFTargeting *targeting;	/* rules, prerequisites, variants; NULL: none */
 } FFFlag;
 
 /* A tenant override (a row of flagforge_overrides). */
@@ -58,6 +65,8 @@ typedef struct FFOverride
 	int			rollout_percentage; /* 0..100 or FF_ROLLOUT_NULL */
 	FFStrList	users;			/* sorted (ff_strlist_sort) */
 	FFStrList	groups;			/* sorted (ff_strlist_sort) */
+	const struct FFRule *const *rules;	/* the override's own rules, in order */
+	size_t		nrules;
 } FFOverride;
 
 /* A context property (Unleash's "properties"), in lists sorted by name. */
@@ -103,7 +112,12 @@ typedef enum FFStep
 	FF_STEP_GROUP_TARGET,		/* 4: a group in enabled_for_groups: true */
 	FF_STEP_OVERRIDE_OFF,		/* 5: override enabled false */
 	FF_STEP_OVERRIDE_ON,		/* 5: override enabled true, no bucketing */
-	FF_STEP_OVERRIDE_ROLLOUT	/* 5: override enabled true, bucket decided */
+	FF_STEP_OVERRIDE_ROLLOUT,	/* 5: override enabled true, bucket decided */
+	FF_STEP_KILL_SWITCH,		/* the flag's kill switch is on: false */
+	FF_STEP_PREREQUISITE,		/* a prerequisite is not met: false */
+	FF_STEP_OVERRIDE_RULE,		/* one of the override's rules matched: true */
+	FF_STEP_RULE,				/* one of the flag's rules matched: true */
+	FF_STEP_NO_RULE				/* the flag has rules and none matched: false */
 } FFStep;
 
 /* The answer and how it was reached. */
@@ -113,11 +127,28 @@ typedef struct FFDecision
 	FFStep		step;
 	bool		had_override;	/* an override row existed */
 	int			bucket;			/* 0..99 when a rollout bucketed, else -1 */
+	int			rule_index;		/* FF_STEP_RULE, _OVERRIDE_RULE: which rule (0-based) */
+	int			prerequisite_index; /* FF_STEP_PREREQUISITE: which one */
+	const struct FFRule *rule;	/* the rule that matched, or NULL */
 } FFDecision;
+
+/*
+ * What the resolver asks its host: the override of another flag for the
+ * same context (a prerequisite's parent).  NULL host: parents have none.
+ */
+typedef struct FFResolveHost
+{
+	const FFOverride *(*override_of) (void *arg, const FFFlag *flag);
+	void	   *arg;
+} FFResolveHost;
 
 /* Decide flag for ctx; override is NULL when the tenant has none. */
 extern FFDecision ff_resolve(const FFFlag *flag, const FFOverride *override,
 							 const FFContext *ctx);
+
+/* ff_resolve, with the host that finds prerequisites' overrides. */
+extern FFDecision ff_resolve_with(const FFFlag *flag, const FFOverride *override,
+								  const FFContext *ctx, const FFResolveHost *host);
 
 /* Just the answer of ff_resolve. */
 extern bool ff_is_enabled(const FFFlag *flag, const FFOverride *override,

@@ -197,6 +197,42 @@ extern FFStrategyKind ff_rule_kind(const FFRule *rule);
 extern bool ff_rule_matches(const FFRule *rule, FFStr flag_key, const FFContext *ctx,
 							FFVariantChoice *choice, bool *has_choice);
 
+/* A prerequisite (Unleash's dependency) of a flag. */
+typedef struct FFPrerequisite
+{
+	FFStr		parent_key;
+	const FFFlag *parent;		/* NULL: no such flag (never met) */
+	bool		enabled;		/* the parent must be on (false: must be off) */
+	FFStrList	variants;		/* when on, one of these variants (sorted); empty: any */
+} FFPrerequisite;
+
+/* A flag's targeting, compiled (FFFlag.targeting). */
+typedef struct FFTargeting
+{
+	const FFRule *const *rules; /* the flag's rules for every tenant, in order */
+	size_t		nrules;
+	const FFPrerequisite *prerequisites;
+	size_t		nprerequisites;
+	const FFVariants *variants; /* the flag's variants; NULL: none */
+} FFTargeting;
+
+/* A flag's variant in a context (Unleash's getVariant). */
+typedef struct FFVariantResult
+{
+	FFVariantChoice variant;	/* "disabled" without payload when there is none */
+	bool		enabled;		/* a variant was chosen */
+	bool		feature_enabled;	/* the flag is on */
+} FFVariantResult;
+
+/*
+ * The flag's decision and its variant: a matching rule's variant, else
+ * one of the flag's variants (grouped by the flag's key, with the first
+ * variant's stickiness), else "disabled".  decision may be NULL.
+ */
+extern FFVariantResult ff_resolve_variant(const FFFlag *flag, const FFOverride *override,
+										  const FFContext *ctx, const FFResolveHost *host,
+										  FFDecision *decision);
+
 /* Regular expressions (RE2 syntax, as Unleash's clients use): regex_re2.cc. */
 extern void *ff_regex_compile(const char *pattern, size_t len, bool case_insensitive);	/* NULL: invalid */
 extern bool ff_regex_find(const void *regex, const char *text, size_t len);
