@@ -28,88 +28,6 @@
 /* Bytes of a quoted scalar written between two questions to the interrupt hook. */
 #define INTERRUPT_STRIDE 65536
 
-/* ----------------------------------------------------------------
- * FFBuf
- * ----------------------------------------------------------------
- */
-
-/* Start an empty buffer. */
-void
-ff_buf_init(FFBuf *buf)
-{
-	buf->data = NULL;
-	buf->len = 0;
-	buf->cap = 0;
-}
-
-/* Release the buffer's memory and leave it empty. */
-void
-ff_buf_free(FFBuf *buf)
-{
-	free(buf->data);
-	ff_buf_init(buf);
-}
-
-/* Make room for extra more bytes and the NUL. */
-static bool
-buf_reserve(FFBuf *buf, size_t extra)
-{
-	size_t		need;
-	size_t		newcap;
-	char	   *grown;
-
-	if (extra > SIZE_MAX - buf->len - 1)
-		return false;
-	need = buf->len + extra + 1;
-	if (need <= buf->cap)
-		return true;
-	newcap = buf->cap < 256 ? 256 : buf->cap;
-	while (newcap < need)
-	{
-		if (newcap > SIZE_MAX / 2)
-		{
-			newcap = need;
-			break;
-		}
-		newcap *= 2;
-	}
-	if (ff_yaml_fault_now())
-		return false;
-	grown = realloc(buf->data, newcap);
-	if (grown == NULL)
-		return false;
-	buf->data = grown;
-	buf->cap = newcap;
-	return true;
-}
-
-/* Append bytes. */
-bool
-ff_buf_append(FFBuf *buf, const char *s, size_t len)
-{
-	if (!buf_reserve(buf, len))
-		return false;
-	if (len > 0)
-		memcpy(buf->data + buf->len, s, len);
-	buf->len += len;
-	buf->data[buf->len] = '\0';
-	return true;
-}
-
-/* Append a NUL-terminated string. */
-bool
-ff_buf_append_str(FFBuf *buf, const char *s)
-{
-	return ff_buf_append(buf, s, strlen(s));
-}
-
-/* Append one byte. */
-bool
-ff_buf_append_char(FFBuf *buf, char c)
-{
-	return ff_buf_append(buf, &c, 1);
-}
-
 /* Append n spaces. */
 static bool
 append_indent(FFBuf *buf, int n)
@@ -363,7 +281,7 @@ emit_key(FFBuf *buf, int indent, const char *s)
 	written = buf->len - start;
 	if (written <= SIMPLE_KEY_MAX)
 		return ff_buf_append_char(buf, ':');
-	if (!buf_reserve(buf, 2))
+	if (!ff_buf_reserve(buf, 2))
 		return false;
 	memmove(buf->data + start + 2, buf->data + start, written + 1);
 	memcpy(buf->data + start, "? ", 2);
@@ -531,9 +449,9 @@ emit_overrides(FFBuf *buf, const FFYamlDocument *doc)
 	OverrideOrder *order;
 	bool		ok = true;
 
-	if (n > SIZE_MAX / sizeof(OverrideOrder) || ff_yaml_fault_now())
+	if (n > SIZE_MAX / sizeof(OverrideOrder))
 		return false;
-	order = malloc(n * sizeof(OverrideOrder));
+	order = ff_core_malloc(n * sizeof(OverrideOrder));
 	if (order == NULL)
 		return false;
 	for (size_t i = 0; i < n; i++)

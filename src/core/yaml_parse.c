@@ -77,6 +77,8 @@
 
 #include <yaml.h>
 
+#include "strset.h"
+
 FFYamlInterruptHook ff_yaml_interrupt_hook = NULL;
 
 /* Ask the caller's hook whether to stop (reader and emitter). */
@@ -86,28 +88,12 @@ ff_yaml_interrupted(void)
 	return ff_yaml_interrupt_hook != NULL && ff_yaml_interrupt_hook();
 }
 
-#ifdef FF_YAML_FAULT_INJECTION
-long		ff_yaml_fault_countdown = -1;
-
-/* Decide whether the next allocation fails, for the NOMEM tests. */
-bool
-ff_yaml_fault_now(void)
-{
-	if (ff_yaml_fault_countdown < 0)
-		return false;
-	return ff_yaml_fault_countdown-- == 0;
-}
-#endif
-
 /* printf-style checking of the message formatters */
 #if defined(__GNUC__) || defined(__clang__)
 #define FF_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
 #else
 #define FF_PRINTF(fmt, first)
 #endif
-
-/* Largest magnitude ff_yaml_plain_int reports; anything past it is clamped. */
-#define INT_CLAMP 1000000000000000LL
 
 /* How many bytes of a user's text an error message quotes. */
 #define QUOTE_MAX 60
@@ -116,65 +102,6 @@ ff_yaml_fault_now(void)
  * Allocation and text helpers
  * ----------------------------------------------------------------
  */
-
-/* malloc that the fault-injection tests can make fail. */
-static void *
-ff_malloc(size_t size)
-{
-	if (ff_yaml_fault_now())
-		return NULL;
-	return malloc(size == 0 ? 1 : size);
-}
-
-/* realloc that the fault-injection tests can make fail. */
-static void *
-ff_realloc(void *ptr, size_t size)
-{
-	if (ff_yaml_fault_now())
-		return NULL;
-	return realloc(ptr, size == 0 ? 1 : size);
-}
-
-/* Copy len bytes into a new NUL-terminated string. */
-static char *
-copy_text(const char *s, size_t len)
-{
-	char	   *copy;
-
-	if (len == SIZE_MAX)
-		return NULL;
-	copy = ff_malloc(len + 1);
-	if (copy == NULL)
-		return NULL;
-	if (len > 0)
-		memcpy(copy, s, len);
-	copy[len] = '\0';
-	return copy;
-}
-
-/*
- * Make room in a malloc'd array for one more element, doubling it when
- * full.  New slots are zeroed.  False when out of memory.
- */
-static bool
-grow_array(void **array, size_t *cap, size_t count, size_t elem_size)
-{
-	size_t		newcap;
-	void	   *grown;
-
-	if (count < *cap)
-		return true;
-	newcap = *cap == 0 ? 8 : *cap * 2;
-	if (newcap <= *cap || newcap > SIZE_MAX / elem_size)
-		return false;
-	grown = ff_realloc(*array, newcap * elem_size);
-	if (grown == NULL)
-		return false;
-	memset((char *) grown + *cap * elem_size, 0, (newcap - *cap) * elem_size);
-	*array = grown;
-	*cap = newcap;
-	return true;
-}
 
 /* Number of characters (code points) in valid UTF-8. */
 static size_t
@@ -259,383 +186,6 @@ quote_for_message(char *out, size_t outsize, const char *s, size_t len)
 	out[o] = '\0';
 }
 
-/* ----------------------------------------------------------------
- * Plain scalar resolution, after PyYAML's resolver.py
- * ----------------------------------------------------------------
- */
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Does s[0..len) equal the NUL-terminated word? */
-static bool
-text_is(const char *s, size_t len, const char *word)
-{
-	return strlen(word) == len && memcmp(s, word, len) == 0;
-}
-
-/* Is the text one of the NULL-terminated list of words? */
-static bool
-text_in(const char *s, size_t len, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (text_is(s, len, *words))
-			return true;
-	return false;
-}
-
-/* Skip [0-9_]* from position i. */
-static size_t
-skip_digits_underscores(const char *s, size_t len, size_t i)
-{
-	while (i < len && (is_digit(s[i]) || s[i] == '_'))
-		i++;
-	return i;
-}
-
-/*
- * Match (:[0-5]?[0-9])+ from s[i], which must be ':'; return the position
- * after it, or 0 when it does not match.  Greedy is exact here: what follows
- * is never a digit.
- */
-static size_t
-skip_sexagesimal(const char *s, size_t len, size_t i)
-{
-	if (i >= len || s[i] != ':')
-		return 0;
-	while (i < len && s[i] == ':')
-	{
-		i++;
-		if (i + 1 < len && s[i] >= '0' && s[i] <= '5' && is_digit(s[i + 1]))
-			i += 2;
-		else if (i < len && is_digit(s[i]))
-			i++;
-		else
-			return 0;
-	}
-	return i;
-}
-
-/* Match an optional exponent [eE][-+][0-9]+ that ends the text. */
-static bool
-exponent_ends(const char *s, size_t len, size_t i)
-{
-	if (i == len)
-		return true;
-	if (len - i < 3 || (s[i] != 'e' && s[i] != 'E') ||
-		(s[i + 1] != '-' && s[i + 1] != '+'))
-		return false;
-	for (i += 2; i < len; i++)
-		if (!is_digit(s[i]))
-			return false;
-	return true;
-}
-
-/* PyYAML's int regex. */
-static bool
-matches_int(const char *s, size_t len)
-{
-	size_t		i = 0;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		i++;
-	if (i >= len)
-		return false;
-	if (s[i] == '0')
-	{
-		const char *digits;
-
-		if (i + 1 == len)
-			return true;		/* 0 */
-		if (s[i + 1] == 'b')
-			digits = "01_";
-		else if (s[i + 1] == 'x')
-			digits = "0123456789abcdefABCDEF_";
-		else
-		{
-			/* 0[0-7_]+ */
-			for (i++; i < len; i++)
-				if (!((s[i] >= '0' && s[i] <= '7') || s[i] == '_'))
-					return false;
-			return true;
-		}
-		i += 2;
-		if (i >= len)
-			return false;
-		for (; i < len; i++)
-			if (strchr(digits, s[i]) == NULL || s[i] == '\0')
-				return false;
-		return true;
-	}
-	if (s[i] < '1' || s[i] > '9')
-		return false;
-	i = skip_digits_underscores(s, len, i + 1);
-	if (i == len)
-		return true;
-	return skip_sexagesimal(s, len, i) == len;
-}
-
-/* PyYAML's float regex. */
-static bool
-matches_float(const char *s, size_t len)
-{
-	size_t		i = 0;
-	bool		signed_ = false;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-	{
-		i++;
-		signed_ = true;
-	}
-	if (i >= len)
-		return false;
-	if (s[i] == '.')
-	{
-		static const char *const infs[] = {"inf", "Inf", "INF", NULL};
-		static const char *const nans[] = {"nan", "NaN", "NAN", NULL};
-		const char *rest = s + i + 1;
-		size_t		restlen = len - i - 1;
-
-		if (text_in(rest, restlen, infs))
-			return true;
-		if (signed_)
-			return false;
-		if (text_in(rest, restlen, nans))
-			return true;
-		if (restlen == 0 || !is_digit(rest[0]))
-			return false;
-		return exponent_ends(rest, restlen,
-							 skip_digits_underscores(rest, restlen, 1));
-	}
-	if (!is_digit(s[i]))
-		return false;
-	i = skip_digits_underscores(s, len, i + 1);
-	if (i < len && s[i] == ':')
-	{
-		i = skip_sexagesimal(s, len, i);
-		if (i == 0 || i >= len || s[i] != '.')
-			return false;
-		return skip_digits_underscores(s, len, i + 1) == len;
-	}
-	if (i >= len || s[i] != '.')
-		return false;
-	return exponent_ends(s, len, skip_digits_underscores(s, len, i + 1));
-}
-
-/* Match [0-9][0-9]? from s[*i], advancing *i. */
-static bool
-one_or_two_digits(const char *s, size_t len, size_t *i)
-{
-	if (*i >= len || !is_digit(s[*i]))
-		return false;
-	(*i)++;
-	if (*i < len && is_digit(s[*i]))
-		(*i)++;
-	return true;
-}
-
-/* Match exactly n digits from s[*i], advancing *i. */
-static bool
-n_digits(const char *s, size_t len, size_t *i, int n)
-{
-	for (int k = 0; k < n; k++, (*i)++)
-		if (*i >= len || !is_digit(s[*i]))
-			return false;
-	return true;
-}
-
-/* PyYAML's timestamp regex. */
-static bool
-matches_timestamp(const char *s, size_t len)
-{
-	size_t		i = 0;
-
-	if (!n_digits(s, len, &i, 4) || i >= len || s[i] != '-')
-		return false;
-	i++;
-	/* [0-9]{4}-[0-9]{2}-[0-9]{2} */
-	if (len == 10 && is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' &&
-		is_digit(s[8]) && is_digit(s[9]))
-		return true;
-	if (!one_or_two_digits(s, len, &i) || i >= len || s[i] != '-')
-		return false;
-	i++;
-	if (!one_or_two_digits(s, len, &i) || i >= len)
-		return false;
-	if (s[i] == 'T' || s[i] == 't')
-		i++;
-	else if (s[i] == ' ' || s[i] == '\t')
-	{
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-	}
-	else
-		return false;
-	if (!one_or_two_digits(s, len, &i) || i >= len || s[i] != ':')
-		return false;
-	i++;
-	if (!n_digits(s, len, &i, 2) || i >= len || s[i] != ':')
-		return false;
-	i++;
-	if (!n_digits(s, len, &i, 2))
-		return false;
-	if (i < len && s[i] == '.')
-	{
-		i++;
-		while (i < len && is_digit(s[i]))
-			i++;
-	}
-	if (i == len)
-		return true;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i < len && s[i] == 'Z')
-		return i + 1 == len;
-	if (i >= len || (s[i] != '-' && s[i] != '+'))
-		return false;
-	i++;
-	if (!one_or_two_digits(s, len, &i))
-		return false;
-	if (i == len)
-		return true;
-	if (s[i] != ':')
-		return false;
-	i++;
-	return n_digits(s, len, &i, 2) && i == len;
-}
-
-/* Resolve a plain scalar's text exactly as PyYAML 6 SafeLoader does. */
-FFYamlScalarKind
-ff_yaml_resolve_plain(const char *s, size_t len)
-{
-	static const char *const bools[] = {
-		"yes", "Yes", "YES", "no", "No", "NO",
-		"true", "True", "TRUE", "false", "False", "FALSE",
-		"on", "On", "ON", "off", "Off", "OFF", NULL
-	};
-	static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
-
-	if (len == 0 || text_in(s, len, nulls))
-		return FF_SCALAR_NULL;
-	if (text_in(s, len, bools))
-		return FF_SCALAR_BOOL;
-	if (text_is(s, len, "<<"))
-		return FF_SCALAR_MERGE;
-	if (text_is(s, len, "="))
-		return FF_SCALAR_VALUE;
-	if (!is_digit(s[0]) && s[0] != '-' && s[0] != '+' && s[0] != '.')
-		return FF_SCALAR_STR;
-	if (matches_float(s, len))
-		return FF_SCALAR_FLOAT;
-	if (matches_int(s, len))
-		return FF_SCALAR_INT;
-	if (matches_timestamp(s, len))
-		return FF_SCALAR_TIMESTAMP;
-	return FF_SCALAR_STR;
-}
-
-/* Is a resolved boolean's text one of the true spellings? */
-static bool
-plain_bool_value(const char *s, size_t len)
-{
-	static const char *const trues[] = {
-		"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL
-	};
-
-	return text_in(s, len, trues);
-}
-
-/* Value of one digit in base 16, or -1. */
-static int
-digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Accumulate digits of s[i..end) in base, skipping underscores, into
- * *value, clamping at INT_CLAMP.  Returns how many digits were seen, or -1
- * on a character that is not a digit of the base.
- */
-static long
-accumulate_digits(const char *s, size_t i, size_t end, int base,
-				  long long *value)
-{
-	long		ndigits = 0;
-
-	for (; i < end; i++)
-	{
-		int			d;
-
-		if (s[i] == '_')
-			continue;
-		d = digit_value(s[i]);
-		if (d < 0 || d >= base)
-			return -1;
-		*value = *value * base + d;
-		if (*value > INT_CLAMP)
-			*value = INT_CLAMP;
-		ndigits++;
-	}
-	return ndigits;
-}
-
-/* Value of a plain int, as PyYAML's construct_yaml_int computes it. */
-bool
-ff_yaml_plain_int(const char *s, size_t len, long long *value)
-{
-	size_t		i = 0;
-	bool		negative = false;
-	long long	v = 0;
-
-	*value = 0;
-	if (!matches_int(s, len))
-		return false;
-	if (s[i] == '-' || s[i] == '+')
-		negative = s[i++] == '-';
-	if (s[i] == '0' && i + 1 < len && (s[i + 1] == 'b' || s[i + 1] == 'x'))
-	{
-		/* "0b_" and "0x_" match the regex but int('', base) fails */
-		if (accumulate_digits(s, i + 2, len, s[i + 1] == 'b' ? 2 : 16, &v) <= 0)
-			return false;
-	}
-	else if (s[i] == '0')
-	{
-		if (accumulate_digits(s, i, len, 8, &v) < 0)
-			return false;
-	}
-	else if (memchr(s + i, ':', len - i) != NULL)
-	{
-		/* sexagesimal: base-60 places, each a decimal number */
-		while (i < len)
-		{
-			const char *colon = memchr(s + i, ':', len - i);
-			size_t		end = colon ? (size_t) (colon - s) : len;
-			long long	place = 0;
-
-			if (accumulate_digits(s, i, end, 10, &place) <= 0)
-				return false;
-			v = v > INT_CLAMP / 60 ? INT_CLAMP : v * 60 + place;
-			if (v > INT_CLAMP)
-				v = INT_CLAMP;
-			i = end + 1;
-		}
-	}
-	else if (accumulate_digits(s, i, len, 10, &v) <= 0)
-		return false;
-	*value = negative ? -v : v;
-	return true;
-}
-
 /* Short name of a status, such as "syntax" or "unknown field". */
 const char *
 ff_yaml_status_name(FFYamlStatus status)
@@ -668,112 +218,6 @@ ff_yaml_status_name(FFYamlStatus status)
 			return "interrupted";
 	}
 	return "unknown status";
-}
-
-/* ----------------------------------------------------------------
- * A set of byte strings, for duplicate keys in linear time
- * ----------------------------------------------------------------
- */
-
-typedef struct StrSetEntry
-{
-	char	   *key;			/* owned copy; NULL = empty slot */
-	size_t		len;
-	uint64_t	hash;
-} StrSetEntry;
-
-typedef struct StrSet
-{
-	StrSetEntry *entries;
-	size_t		cap;			/* a power of two, or 0 */
-	size_t		count;
-} StrSet;
-
-/* FNV-1a with a final avalanche, so that the low bits index well. */
-static uint64_t
-hash_text(const char *s, size_t len)
-{
-	uint64_t	h = 0xcbf29ce484222325u;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) s[i];
-		h *= 0x100000001b3u;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
-}
-
-/* Free a set's keys and table and leave it empty. */
-static void
-strset_free(StrSet *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->entries[i].key);
-	free(set->entries);
-	memset(set, 0, sizeof(*set));
-}
-
-/* Double the table (or create it) and re-place the keys. */
-static bool
-strset_grow(StrSet *set)
-{
-	size_t		newcap = set->cap == 0 ? 16 : set->cap * 2;
-	StrSetEntry *table;
-
-	if (newcap <= set->cap || newcap > SIZE_MAX / sizeof(StrSetEntry))
-		return false;
-	table = ff_malloc(newcap * sizeof(StrSetEntry));
-	if (table == NULL)
-		return false;
-	memset(table, 0, newcap * sizeof(StrSetEntry));
-	for (size_t i = 0; i < set->cap; i++)
-	{
-		StrSetEntry *e = &set->entries[i];
-		size_t		slot;
-
-		if (e->key == NULL)
-			continue;
-		slot = e->hash & (newcap - 1);
-		while (table[slot].key != NULL)
-			slot = (slot + 1) & (newcap - 1);
-		table[slot] = *e;
-	}
-	free(set->entries);
-	set->entries = table;
-	set->cap = newcap;
-	return true;
-}
-
-/* Add a key: 1 when added, 0 when already there, -1 when out of memory. */
-static int
-strset_add(StrSet *set, const char *key, size_t len)
-{
-	uint64_t	h = hash_text(key, len);
-	size_t		slot;
-	char	   *copy;
-
-	if ((set->count + 1) * 2 > set->cap && !strset_grow(set))
-		return -1;
-	slot = h & (set->cap - 1);
-	while (set->entries[slot].key != NULL)
-	{
-		StrSetEntry *e = &set->entries[slot];
-
-		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
-			return 0;
-		slot = (slot + 1) & (set->cap - 1);
-	}
-	copy = copy_text(key, len);
-	if (copy == NULL)
-		return -1;
-	set->entries[slot].key = copy;
-	set->entries[slot].len = len;
-	set->entries[slot].hash = h;
-	set->count++;
-	return 1;
 }
 
 /* ----------------------------------------------------------------
@@ -1049,12 +493,12 @@ add_warning(Reader *r, yaml_mark_t mark, const char *fmt,...)
 	va_start(args, fmt);
 	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
-	if (!grow_array((void **) &doc->warnings, &r->warnings_cap,
-					doc->nwarnings, sizeof(FFYamlWarning)))
+	if (!ff_grow((void **) &doc->warnings, &r->warnings_cap, doc->nwarnings + 1,
+				 sizeof(FFYamlWarning)))
 		return nomem(r);
 	w = &doc->warnings[doc->nwarnings];
-	w->message = copy_text(message, strlen(message));
-	w->flag_key = copy_text(doc->flags[doc->nflags - 1].key,
+	w->message = ff_core_strndup(message, strlen(message));
+	w->flag_key = ff_core_strndup(doc->flags[doc->nflags - 1].key,
 							strlen(doc->flags[doc->nflags - 1].key));
 	if (w->message == NULL || w->flag_key == NULL)
 	{
@@ -1173,7 +617,7 @@ read_string(Reader *r, const yaml_event_t *ev, const char *what,
 	if (memchr(s, '\0', len) != NULL)
 		return fail(r, FF_YAML_TYPE, ev->start_mark,
 					"%s must not contain a NUL character", what);
-	*out = copy_text(s, len);
+	*out = ff_core_strndup(s, len);
 	if (*out == NULL)
 		return nomem(r);
 	return FF_YAML_OK;
@@ -1189,7 +633,7 @@ read_bool(Reader *r, const yaml_event_t *ev, const char *what, bool *out)
 		return fail(r, FF_YAML_TYPE, ev->start_mark,
 					"%s must be true or false, got %s",
 					what, describe(ev, desc, sizeof(desc)));
-	*out = plain_bool_value((const char *) ev->data.scalar.value,
+	*out = ff_yaml_plain_bool((const char *) ev->data.scalar.value,
 							ev->data.scalar.length);
 	return FF_YAML_OK;
 }
@@ -1308,7 +752,7 @@ read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
 
 	for (int i = 0; fields[i] != NULL; i++)
 	{
-		if (kind == FF_SCALAR_STR && text_is(s, len, fields[i]))
+		if (kind == FF_SCALAR_STR && ff_yaml_text_is(s, len, fields[i]))
 		{
 			if (f->seen & (1u << i))
 				return fail(r, FF_YAML_DUPLICATE, ev->start_mark,
@@ -1393,7 +837,7 @@ read_flag_key(Reader *r, const yaml_event_t *ev)
 
 	if (check_flag_key(r, ev) != FF_YAML_OK)
 		return r->status;
-	added = strset_add(&r->flag_keys, s, len);
+	added = ff_strset_add(&r->flag_keys, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
@@ -1402,11 +846,10 @@ read_flag_key(Reader *r, const yaml_event_t *ev)
 		return fail_key(r, FF_YAML_DUPLICATE, ev->start_mark, s, len,
 						"duplicate flag key %s", quoted);
 	}
-	if (!grow_array((void **) &doc->flags, &r->flags_cap, doc->nflags,
-					sizeof(FFYamlFlag)))
+	if (!ff_grow((void **) &doc->flags, &r->flags_cap, doc->nflags + 1, sizeof(FFYamlFlag)))
 		return nomem(r);
 	flag = &doc->flags[doc->nflags];
-	flag->key = copy_text(s, len);
+	flag->key = ff_core_strndup(s, len);
 	if (flag->key == NULL)
 		return nomem(r);
 	flag->line = mark_number(ev->start_mark.line);
@@ -1434,10 +877,10 @@ read_tenant_key(Reader *r, const yaml_event_t *ev)
 	if (memchr(s, '\0', len) != NULL)
 		return fail(r, FF_YAML_TYPE, ev->start_mark,
 					"tenant ids must not contain a NUL character");
-	r->tenant = copy_text(s, len);
+	r->tenant = ff_core_strndup(s, len);
 	if (r->tenant == NULL)
 		return nomem(r);
-	added = strset_add(&r->tenants, s, len);
+	added = ff_strset_add(&r->tenants, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
@@ -1463,7 +906,7 @@ read_override_key(Reader *r, const yaml_event_t *ev)
 
 	if (check_flag_key(r, ev) != FF_YAML_OK)
 		return r->status;
-	added = strset_add(&r->tenant_flags, s, len);
+	added = ff_strset_add(&r->tenant_flags, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
@@ -1474,12 +917,12 @@ read_override_key(Reader *r, const yaml_event_t *ev)
 						"duplicate flag key %s in the overrides of tenant %s",
 						quoted, tenant);
 	}
-	if (!grow_array((void **) &doc->overrides, &r->overrides_cap,
-					doc->noverrides, sizeof(FFYamlOverride)))
+	if (!ff_grow((void **) &doc->overrides, &r->overrides_cap, doc->noverrides + 1,
+				 sizeof(FFYamlOverride)))
 		return nomem(r);
 	ovr = &doc->overrides[doc->noverrides];
-	ovr->flag_key = copy_text(s, len);
-	ovr->tenant_id = copy_text(r->tenant, strlen(r->tenant));
+	ovr->flag_key = ff_core_strndup(s, len);
+	ovr->tenant_id = ff_core_strndup(r->tenant, strlen(r->tenant));
 	if (ovr->flag_key == NULL || ovr->tenant_id == NULL)
 	{
 		free(ovr->flag_key);
@@ -1593,7 +1036,7 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 						   "name is required");
 		if (flag->description == NULL)
 		{
-			flag->description = copy_text("", 0);
+			flag->description = ff_core_strndup("", 0);
 			if (flag->description == NULL)
 				return nomem(r);
 		}
@@ -1610,7 +1053,7 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 		r->in_override = false;
 	else if (f->kind == FRAME_TENANT)
 	{
-		strset_free(&r->tenant_flags);
+		ff_strset_free(&r->tenant_flags);
 		free(r->tenant);
 		r->tenant = NULL;
 	}
@@ -1808,8 +1251,7 @@ handle_list_item(Reader *r, Frame *f, const yaml_event_t *ev)
 	if (status != FF_YAML_OK)
 		return status;
 
-	if (!grow_array((void **) &list->items, &f->list_cap, list->count,
-					sizeof(char *)))
+	if (!ff_grow((void **) &list->items, &f->list_cap, list->count + 1, sizeof(char *)))
 	{
 		free(item);
 		return nomem(r);
@@ -2029,7 +1471,7 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 	}
 
 	/* the reader is large (its frame stack): keep it off the caller's stack */
-	r = ff_malloc(sizeof(Reader));
+	r = ff_core_malloc(sizeof(Reader));
 	if (r == NULL)
 	{
 		if (err != NULL)
@@ -2078,9 +1520,9 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 		yaml_parser_delete(&parser);
 	}
 
-	strset_free(&r->flag_keys);
-	strset_free(&r->tenants);
-	strset_free(&r->tenant_flags);
+	ff_strset_free(&r->flag_keys);
+	ff_strset_free(&r->tenants);
+	ff_strset_free(&r->tenant_flags);
 	free(r->tenant);
 	status = r->status;
 	free(r);
