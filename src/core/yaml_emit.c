@@ -290,44 +290,16 @@ emit_key(FFBuf *buf, int indent, const char *s)
 		ff_buf_append_char(buf, ':');
 }
 
-/* Append "<indent>name: " (the name is one of ours, always plain). */
-static bool
-emit_field(FFBuf *buf, int indent, const char *name)
-{
-	return append_indent(buf, indent) && ff_buf_append_str(buf, name) &&
-		ff_buf_append_str(buf, ": ");
-}
-
-/* Append a boolean value and the end of its line. */
-static bool
-emit_bool_line(FFBuf *buf, bool value)
-{
-	return ff_buf_append_str(buf, value ? "true\n" : "false\n");
-}
-
-/* Append an integer value and the end of its line. */
-static bool
-emit_int_line(FFBuf *buf, int value)
-{
-	char		num[16];
-
-	snprintf(num, sizeof(num), "%d\n", value);
-	return ff_buf_append_str(buf, num);
-}
-
 /*
- * Append "<indent>name:" and a list of strings: " []" when empty, else one
- * "- item" a line, two spaces deeper.
+ * Append a list of strings after its "name": " []" when empty, else one
+ * "- item" a line, two spaces deeper than indent.
  */
 static bool
-emit_list_field(FFBuf *buf, int indent, const char *name,
-				const FFYamlStringList *list)
+emit_list(FFBuf *buf, int indent, const FFYamlStringList *list)
 {
-	if (!append_indent(buf, indent) || !ff_buf_append_str(buf, name))
-		return false;
 	if (list->count == 0)
-		return ff_buf_append_str(buf, ": []\n");
-	if (!ff_buf_append_str(buf, ":\n"))
+		return ff_buf_append_str(buf, " []\n");
+	if (!ff_buf_append_char(buf, '\n'))
 		return false;
 	for (size_t i = 0; i < list->count; i++)
 	{
@@ -340,37 +312,66 @@ emit_list_field(FFBuf *buf, int indent, const char *name,
 	return true;
 }
 
+/*
+ * Append one field as "<indent>name: value" (the name is one of ours,
+ * always plain), its value typed by the field table; null is "null".
+ */
+static bool
+emit_field(FFBuf *buf, int indent, const FFField *field, const void *record)
+{
+	const void *value = ff_field_value(field, record);
+	char		num[16];
+
+	if (!append_indent(buf, indent) || !ff_buf_append_str(buf, field->name))
+		return false;
+	if (ff_field_is_null(field, record))
+		return ff_buf_append_str(buf, ": null\n");
+	switch (field->type)
+	{
+		case FF_FIELD_STRING:
+			return ff_buf_append_str(buf, ": ") && emit_text(buf, *(char *const *) value) &&
+				ff_buf_append_char(buf, '\n');
+		case FF_FIELD_BOOL:
+			if (field->null == FF_NULL_VALUE)
+				return ff_buf_append_str(buf, *(const int *) value ? ": true\n" : ": false\n");
+			return ff_buf_append_str(buf, *(const bool *) value ? ": true\n" : ": false\n");
+		case FF_FIELD_INT:
+			snprintf(num, sizeof(num), ": %d\n", *(const int *) value);
+			return ff_buf_append_str(buf, num);
+		case FF_FIELD_STRING_LIST:
+			return ff_buf_append_char(buf, ':') && emit_list(buf, indent, value);
+	}
+	return false;
+}
+
+/*
+ * Append a record's fields at indent, in the table's order: every field of
+ * a full set (an absent one as null), only the given ones of a partial set.
+ */
+static bool
+emit_fields(FFBuf *buf, int indent, const FFFieldSet *set, const void *record)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		if (set->partial && !ff_field_present(&set->fields[i], record))
+			continue;
+		if (!emit_field(buf, indent, &set->fields[i], record))
+			return false;
+	}
+	return true;
+}
+
 /* Append one flag under flags:. */
 static bool
 emit_flag(FFBuf *buf, const FFYamlFlag *flag)
 {
 	if (ff_yaml_interrupted())
 		return false;
-	if (!emit_key(buf, 2, flag->key) || !ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "name") || !emit_text(buf, flag->name) ||
-		!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "description") || !emit_text(buf, flag->description) ||
-		!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "default_enabled") ||
-		!emit_bool_line(buf, flag->default_enabled))
-		return false;
-	if (!emit_field(buf, 4, "is_public") || !emit_bool_line(buf, flag->is_public))
-		return false;
-	if (!emit_field(buf, 4, "rollout_percentage") ||
-		!emit_int_line(buf, flag->rollout_percentage))
-		return false;
-	if (!emit_field(buf, 4, "deprecated") || !emit_bool_line(buf, flag->deprecated))
-		return false;
-	if (!flag->has_environments)
-		return emit_field(buf, 4, "environments") &&
-			ff_buf_append_str(buf, "null\n");
-	return emit_list_field(buf, 4, "environments", &flag->environments);
+	return emit_key(buf, 2, flag->key) && ff_buf_append_char(buf, '\n') &&
+		emit_fields(buf, 4, &ff_flag_fields, flag);
 }
 
-/* Append one override under its tenant. */
+/* Append one override under its tenant ("flag: {}" when it gives no field). */
 static bool
 emit_override(FFBuf *buf, const FFYamlOverride *ovr)
 {
@@ -378,34 +379,9 @@ emit_override(FFBuf *buf, const FFYamlOverride *ovr)
 		return false;
 	if (!emit_key(buf, 4, ovr->flag_key))
 		return false;
-	if (!ovr->has_enabled && !ovr->has_rollout && !ovr->has_users &&
-		!ovr->has_groups)
+	if (ff_fields_present_mask(&ff_override_fields, ovr) == 0)
 		return ff_buf_append_str(buf, " {}\n");
-	if (!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (ovr->has_enabled)
-	{
-		if (!emit_field(buf, 6, "enabled"))
-			return false;
-		if (ovr->enabled < 0 ? !ff_buf_append_str(buf, "null\n")
-			: !emit_bool_line(buf, ovr->enabled != 0))
-			return false;
-	}
-	if (ovr->has_rollout)
-	{
-		if (!emit_field(buf, 6, "rollout_percentage"))
-			return false;
-		if (ovr->rollout_percentage < 0 ? !ff_buf_append_str(buf, "null\n")
-			: !emit_int_line(buf, ovr->rollout_percentage))
-			return false;
-	}
-	if (ovr->has_users &&
-		!emit_list_field(buf, 6, "enabled_for_users", &ovr->users))
-		return false;
-	if (ovr->has_groups &&
-		!emit_list_field(buf, 6, "enabled_for_groups", &ovr->groups))
-		return false;
-	return true;
+	return ff_buf_append_char(buf, '\n') && emit_fields(buf, 6, &ff_override_fields, ovr);
 }
 
 /* An override's place when gathering overrides by tenant. */

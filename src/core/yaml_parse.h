@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "ff_buf.h"
+#include "flag_fields.h"
 #include "yaml_scalar.h"
 
 /* A flag key is 1 to 255 characters (Unicode code points), as the table says. */
@@ -24,46 +25,6 @@
 #define FF_YAML_KEY_BUFSIZE		1024
 /* Collections nested deeper than this are refused (the format needs 5). */
 #define FF_YAML_MAX_DEPTH		64
-
-/* A list of strings; items is NULL when count is 0. */
-typedef struct FFYamlStringList
-{
-	char	  **items;
-	size_t		count;
-} FFYamlStringList;
-
-/* One entry of the flags: mapping. */
-typedef struct FFYamlFlag
-{
-	char	   *key;			/* the mapping key: 1-255 characters */
-	char	   *name;			/* required */
-	char	   *description;	/* "" when absent */
-	bool		default_enabled;
-	bool		is_public;
-	bool		deprecated;
-	int			rollout_percentage; /* 0..100 */
-	bool		has_environments;	/* false: absent or null (every environment) */
-	FFYamlStringList environments;	/* may be empty: blocked everywhere */
-	int			line;			/* where the key was, 1-based */
-	int			column;
-} FFYamlFlag;
-
-/* One tenant's override of one flag, from the overrides: mapping. */
-typedef struct FFYamlOverride
-{
-	char	   *tenant_id;		/* any string, even "" */
-	char	   *flag_key;		/* 1-255 characters; not checked against flags */
-	bool		has_enabled;	/* the field was present */
-	int			enabled;		/* -1 = null, 0 = false, 1 = true */
-	bool		has_rollout;
-	int			rollout_percentage; /* -1 = null, else 0..100 */
-	bool		has_users;
-	FFYamlStringList users;		/* enabled_for_users */
-	bool		has_groups;
-	FFYamlStringList groups;	/* enabled_for_groups */
-	int			line;			/* where the flag key was, 1-based */
-	int			column;
-} FFYamlOverride;
 
 /* Something legal but probably not what the author meant. */
 typedef struct FFYamlWarning
