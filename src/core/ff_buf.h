@@ -16,8 +16,8 @@
 
 /*
  * Work the core has done since the program started: every allocation
- * (count and bytes asked for, reallocations included) and every slot a
- * hash-set lookup looked at.  Tests compare these between input sizes to
+ * (count and bytes asked for, reallocations included), every slot a
+ * hash-set lookup looked at and every libyaml event the reader handled.  Tests compare these between input sizes to
  * prove that work grows linearly, whatever the machine's speed.
  */
 typedef struct FFWorkCounts
@@ -25,6 +25,7 @@ typedef struct FFWorkCounts
 	unsigned long long allocations;
 	unsigned long long bytes_allocated;
 	unsigned long long probes;
+	unsigned long long events;
 } FFWorkCounts;
 
 extern FFWorkCounts ff_work_counts;

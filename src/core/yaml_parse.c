@@ -1457,6 +1457,7 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 					syntax_error(r, &parser);
 				break;
 			}
+			ff_work_counts.events++;
 			handle_event(r, &ev);
 			yaml_event_delete(&ev);
 		}
