@@ -63,7 +63,7 @@ ff_core_strndup(const char *s, size_t len)
 	return copy;
 }
 
-/* Make an array hold at least need elements, doubling; new ones zeroed. */
+/* Make an array hold at least need elements, doubling. */
 bool
 ff_grow(void **mem, size_t *cap, size_t need, size_t elem_size)
 {
@@ -83,7 +83,6 @@ ff_grow(void **mem, size_t *cap, size_t need, size_t elem_size)
 	grown = ff_core_realloc(*mem, newcap * elem_size);
 	if (grown == NULL)
 		return false;
-	memset((char *) grown + *cap * elem_size, 0, (newcap - *cap) * elem_size);
 	*mem = grown;
 	*cap = newcap;
 	return true;
@@ -114,7 +113,8 @@ ff_buf_reserve(FFBuf *buf, size_t extra)
 
 	if (extra > SIZE_MAX - buf->len - 1)
 		return false;
-	if (!ff_grow(&data, &buf->cap, buf->len + extra + 1, 1))
+	/* start at 256 bytes rather than 8: a buffer is rarely that small */
+	if (!ff_grow(&data, &buf->cap, buf->len + extra + (buf->cap == 0 ? 256 : 1), 1))
 		return false;
 	buf->data = data;
 	return true;

@@ -55,8 +55,9 @@ extern char *ff_core_strndup(const char *s, size_t len);
 
 /*
  * Make *mem (an array of *cap elements of elem_size bytes) hold at least
- * need elements, doubling it from 8; new elements are zeroed.  False (the
- * array unchanged) when out of memory or when the size would overflow.
+ * need elements, doubling it from 8; new elements are not initialised.
+ * False (the array unchanged) when out of memory or when the size would
+ * overflow.
  */
 extern bool ff_grow(void **mem, size_t *cap, size_t need, size_t elem_size);
 

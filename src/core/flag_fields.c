@@ -208,20 +208,17 @@ ff_field_expected(const FFField *field, char *buf, size_t bufsize)
 	switch (field->type)
 	{
 		case FF_FIELD_STRING:
-			snprintf(buf, bufsize, "a string");
-			break;
+			return "a string";
 		case FF_FIELD_BOOL:
-			snprintf(buf, bufsize, "%s", or_null ? "true, false or null" : "true or false");
-			break;
+			return or_null ? "true, false or null" : "true or false";
 		case FF_FIELD_INT:
 			snprintf(buf, bufsize, "an integer from %d to %d%s", field->min, field->max,
 					 or_null ? " or null" : "");
-			break;
+			return buf;
 		case FF_FIELD_STRING_LIST:
-			snprintf(buf, bufsize, "a list of strings%s", or_null ? " or null" : "");
-			break;
+			return or_null ? "a list of strings or null" : "a list of strings";
 	}
-	return buf;
+	return "";
 }
 
 /* The set's field names as "a, b and c" (or with another conjunction). */

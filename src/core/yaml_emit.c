@@ -3,12 +3,34 @@
  *      Writer of the FlagForge flag file, the inverse of yaml_parse.c.
  *
  * Written by hand rather than with libyaml's emitter so that the layout is
- * fixed (block style, two-space indent, fields in one order) and quoting is
- * decided by the same resolver the reader uses: a string is written plain
- * only when the reader would give back exactly that string, typed str.
- * Everything else is double-quoted on a single line, with every line
- * break, control character and otherwise doubtful character escaped, so
- * no folding or indentation rule can change it on the way back.
+ * fixed (block style, two-space indent, fields in the field table's order,
+ * flag_fields.c) and quoting is decided by the same resolver the reader
+ * uses: a string is written plain only when the reader would give back
+ * exactly that string, typed str.  Everything else is double-quoted on a
+ * single line, with every line break, control character and otherwise
+ * doubtful character escaped, so no folding or indentation rule can change
+ * it on the way back.
+ *
+ * Why not libyaml's emitter (issue 12 asked to try it; measured, not
+ * guessed).  test/bench/emit_libyaml.c writes the same documents with
+ * yaml_emitter_t (unicode on, width -1, indent 2, the hand writer's choice
+ * of plain or double-quoted style per scalar):
+ *
+ *   cc -O2 -std=c11 -Isrc/core test/bench/emit_libyaml.c src/core/\*.c -lyaml -o /tmp/emit_libyaml
+ *   python3 test/bench/flag_file.py 10000 > /tmp/ffy-10000.yaml
+ *   /tmp/emit_libyaml /tmp/ffy-10000.yaml 20
+ *
+ * - Slower: 10,000 flags (bench 7's document, 2.2 MB) take 21.8-22.4 ms
+ *   with libyaml against 7.0-7.7 ms by hand, best of 20, three runs, on
+ *   this project's 2-core machine: 3x.
+ * - Different output where tests pin it (expected/yaml_export.out,
+ *   test_emit_layout): libyaml writes a list under a mapping key without
+ *   indenting it ("environments:\n    - prod", no option to change it);
+ *   it escapes every character outside the BMP, so "🚀 launch" becomes
+ *   "\U0001F680 launch" (users read emoji flag names in their exports);
+ *   it writes keys longer than 128 characters as explicit "? key" (flag
+ *   keys may have 255); and it refuses a scalar that is not valid UTF-8,
+ *   which the hand writer writes as \xNN (test_emit_scalars).
  *
  * A mapping key longer than SIMPLE_KEY_MAX bytes as written is emitted as
  * an explicit "? key" followed by ":" on the next line: YAML readers refuse

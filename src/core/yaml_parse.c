@@ -619,22 +619,24 @@ read_string(Reader *r, const yaml_event_t *ev, const char *what,
 	return FF_YAML_OK;
 }
 
-/* Read a plain int in the field's range, or fail; expect is its phrase. */
+/* Read a plain int in the field's range, or fail. */
 static FFYamlStatus
-read_int(Reader *r, const yaml_event_t *ev, const FFField *field,
-		 const char *expect, int *out)
+read_int(Reader *r, const yaml_event_t *ev, const FFField *field, int *out)
 {
 	Described	desc;
 	Quoted		quoted;
+	char		expect[64];
 	long long	value;
 
 	if (!is_plain(ev) || scalar_kind(ev) != FF_SCALAR_INT ||
 		!ff_yaml_plain_int(EV_TEXT(ev), EV_LEN(ev), &value))
 		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
-					field->name, expect, describe(&desc, ev));
+					field->name, ff_field_expected(field, expect, sizeof(expect)),
+					describe(&desc, ev));
 	if (value < field->min || value > field->max)
 		return fail(r, FF_YAML_RANGE, at(ev->start_mark), "%s must be %s, got %s",
-					field->name, expect, quote(&quoted, EV_TEXT(ev), EV_LEN(ev)));
+					field->name, ff_field_expected(field, expect, sizeof(expect)),
+					quote(&quoted, EV_TEXT(ev), EV_LEN(ev)));
 	*out = (int) value;
 	return FF_YAML_OK;
 }
@@ -735,12 +737,13 @@ read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
 	size_t		len = EV_LEN(ev);
 	Quoted		quoted;
 	Described	expected;
+	bool		is_string = scalar_kind(ev) == FF_SCALAR_STR;
 	int			best = -1;
 	int			best_distance = 3;
 
 	for (int i = 0; i < set->count; i++)
 	{
-		if (scalar_kind(ev) == FF_SCALAR_STR && ff_yaml_text_is(s, len, set->fields[i].name))
+		if (is_string && ff_yaml_text_is(s, len, set->fields[i].name))
 		{
 			if (f->seen & (1u << i))
 				return fail(r, FF_YAML_DUPLICATE, at(ev->start_mark),
@@ -827,6 +830,7 @@ read_flag_key(Reader *r, const yaml_event_t *ev)
 	if (!ff_grow((void **) &doc->flags, &r->flags_cap, doc->nflags + 1, sizeof(FFYamlFlag)))
 		return nomem(r);
 	flag = &doc->flags[doc->nflags];
+	memset(flag, 0, sizeof(*flag));
 	ff_fields_init(&ff_flag_fields, flag);
 	flag->key = ff_core_strndup(s, len);
 	if (flag->key == NULL)
@@ -893,6 +897,7 @@ read_override_key(Reader *r, const yaml_event_t *ev)
 				 sizeof(FFYamlOverride)))
 		return nomem(r);
 	ovr = &doc->overrides[doc->noverrides];
+	memset(ovr, 0, sizeof(*ovr));
 	ovr->flag_key = ff_core_strndup(s, len);
 	ovr->tenant_id = ff_core_strndup(r->tenant, strlen(r->tenant));
 	if (ovr->flag_key == NULL || ovr->tenant_id == NULL)
@@ -1067,15 +1072,16 @@ read_field_value(Reader *r, const Frame *f, const yaml_event_t *ev,
 		ff_field_set_null(field, record);
 		return FF_YAML_OK;
 	}
-	ff_field_expected(field, expect, sizeof(expect));
 	switch (field->type)
 	{
 		case FF_FIELD_STRING:
-			return read_string(r, ev, field->name, expect, value);
+			return read_string(r, ev, field->name,
+							   ff_field_expected(field, expect, sizeof(expect)), value);
 		case FF_FIELD_BOOL:
 			if (!is_plain(ev) || scalar_kind(ev) != FF_SCALAR_BOOL)
 				return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
-							field->name, expect, describe(&desc, ev));
+							field->name, ff_field_expected(field, expect, sizeof(expect)),
+							describe(&desc, ev));
 			if (field->null == FF_NULL_VALUE)
 				*(int *) value = ff_yaml_plain_bool(EV_TEXT(ev), EV_LEN(ev)) ? 1 : 0;
 			else
@@ -1084,11 +1090,12 @@ read_field_value(Reader *r, const Frame *f, const yaml_event_t *ev,
 			return FF_YAML_OK;
 		case FF_FIELD_INT:
 			ff_field_set_present(field, record);
-			return read_int(r, ev, field, expect, value);
+			return read_int(r, ev, field, value);
 		case FF_FIELD_STRING_LIST:
 			if (ev->type != YAML_SEQUENCE_START_EVENT)
 				return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
-							field->name, expect, describe(&desc, ev));
+							field->name, ff_field_expected(field, expect, sizeof(expect)),
+							describe(&desc, ev));
 			ff_field_set_present(field, record);
 			return push_list(r, ev, value, f->field, field->name);
 	}
