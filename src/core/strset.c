@@ -8,22 +8,13 @@
 #include <string.h>
 
 #include "ff_buf.h"
+#include "murmur3.h"
 
-/* FNV-1a with a final avalanche, so that the low bits index well. */
+/* The project's one hash, MurmurHash3 (murmur3.c), with a seed of the set's own. */
 static uint64_t
 hash_text(const char *s, size_t len)
 {
-	uint64_t	h = 0xcbf29ce484222325u;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) s[i];
-		h *= 0x100000001b3u;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
+	return ff_murmur3_32(s, len, 0x5e75e7u);
 }
 
 /* Free a set's keys and table and leave it empty. */
