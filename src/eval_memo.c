@@ -154,30 +154,17 @@ choose_plan(const FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSo
 	return FF_PLAN_BY_FLAG;
 }
 
-/* The plan for flag read from source, chosen once and remembered (see eval_memo.h). */
+/* Choose the plan for flag read from source and remember it (see eval_memo.h). */
 FFEvalPlan
-ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
+ff_memo_choose_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
 {
 	FFPlanMemo *p = &memo->plan;
-	bool		scan = memo->calls >= FF_SCAN_CALLS;
 
-	if (p->plan == FF_PLAN_UNDECIDED || p->epoch != ff_cache_epoch || p->flag != flag ||
-		p->source != source || p->scan != scan)
-	{
-		p->plan = choose_plan(memo, flag, source);
-		/* Choosing may load the flag's overrides; the epoch is read after. */
-		p->epoch = ff_cache_epoch;
-		p->flag = flag;
-		p->source = source;
-		p->scan = scan;
-	}
+	p->plan = choose_plan(memo, flag, source);
+	/* Choosing may load the flag's overrides; the epoch is read after. */
+	p->epoch = ff_cache_epoch;
+	p->flag = flag;
+	p->source = source;
+	p->scan = memo->calls >= FF_SCAN_CALLS;
 	return p->plan;
-}
-
-/* True when the remembered plan is untargeted and holds for flag (see eval_memo.h). */
-bool
-ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag)
-{
-	return memo->plan.plan == FF_PLAN_UNTARGETED && memo->plan.epoch == ff_cache_epoch &&
-		memo->plan.flag == flag;
 }

@@ -95,15 +95,36 @@ extern const FFOverrideSource *ff_memo_call_context(FunctionCallInfo fcinfo, FFE
 													int tenant_arg, bool from_settings,
 													FFContext *ctx);
 
-/* The plan for flag (NULL: unknown key) read from source, chosen once and remembered. */
-extern FFEvalPlan ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag,
-							   const FFOverrideSource *source);
+/* Choose the plan for flag read from source and remember it (eval_memo.c). */
+extern FFEvalPlan ff_memo_choose_plan(FFEvalMemo *memo, const FFCachedFlag *flag,
+									  const FFOverrideSource *source);
+
+/*
+ * The plan for flag (NULL: unknown key) read from source: the remembered
+ * one while it holds, else chosen now.  Inline: it runs on every row.
+ */
+static inline FFEvalPlan
+ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
+{
+	const FFPlanMemo *p = &memo->plan;
+
+	if (likely(p->plan != FF_PLAN_UNDECIDED && p->epoch == ff_cache_epoch &&
+			   p->flag == flag && p->source == source &&
+			   p->scan == (memo->calls >= FF_SCAN_CALLS)))
+		return p->plan;
+	return ff_memo_choose_plan(memo, flag, source);
+}
 
 /*
  * True when the remembered plan is FF_PLAN_UNTARGETED and still holds for
  * flag: the one plan that holds whatever the override table (it is chosen
  * only when no tenant schema exists), so the caller may skip resolving it.
  */
-extern bool ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag);
+static inline bool
+ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag)
+{
+	return memo->plan.plan == FF_PLAN_UNTARGETED && memo->plan.epoch == ff_cache_epoch &&
+		memo->plan.flag == flag;
+}
 
 #endif							/* FLAGFORGE_EVAL_MEMO_H */

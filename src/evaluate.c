@@ -69,6 +69,7 @@ untargeted_answer(FunctionCallInfo fcinfo, const FFEvalMemo *memo,
 	ctx.groups.items = NULL;
 	ctx.groups.count = 0;
 	ctx.has_environment = false;
+	ctx.extra = NULL;
 	*answer = ff_is_enabled(&flag->def, NULL, &ctx);
 	return true;
 }

@@ -36,21 +36,34 @@
 #include "utils/tuplestore.h"
 
 #include "catalog.h"
+#include "field_columns.h"
 #include "yaml_compare.h"
 #include "yaml_parse.h"
 #include "yaml_rows.h"
 
 PG_FUNCTION_INFO_V1(flagforge_import_yaml);
 
-/* Most columns a batch writes (a flag's eight). */
-#define BATCH_MAX_COLUMNS 8
+/* Most columns a batch writes: two key columns and the fields. */
+#define BATCH_MAX_COLUMNS (2 + FF_MAX_FIELDS)
 
-/* An override's fields as bits, for grouping rows by the fields they set. */
-#define FIELD_ENABLED	0x1
-#define FIELD_ROLLOUT	0x2
-#define FIELD_USERS		0x4
-#define FIELD_GROUPS	0x8
-#define FIELD_MASKS		16
+/* The sets of override fields a document override may give (bit i: field i). */
+#define FIELD_MASKS (1 << FF_OVR_NFIELDS)
+
+/* What the import does to a flag: the action column of the result. */
+typedef enum ImportAction
+{
+	ACTION_CREATED,
+	ACTION_UPDATED,
+	ACTION_UNCHANGED,
+	ACTION_DELETED
+} ImportAction;
+
+static const char *const action_names[] = {
+	[ACTION_CREATED] = "created",
+	[ACTION_UPDATED] = "updated",
+	[ACTION_UNCHANGED] = "unchanged",
+	[ACTION_DELETED] = "deleted"
+};
 
 /*
  * Rows gathered column by column, written by one prepared statement whose
@@ -64,8 +77,8 @@ typedef struct RowBatch
 	int			expected;		/* SPI_OK_INSERT or SPI_OK_DELETE */
 	int			ncolumns;
 	Oid			types[BATCH_MAX_COLUMNS];	/* element types */
-	Datum		values[BATCH_MAX_COLUMNS][FF_YAML_BATCH_ROWS];
-	bool		nulls[BATCH_MAX_COLUMNS][FF_YAML_BATCH_ROWS];
+	Datum	   *values[BATCH_MAX_COLUMNS];	/* per column, FF_YAML_BATCH_ROWS */
+	bool	   *nulls[BATCH_MAX_COLUMNS];
 	int			nrows;
 	int			column;			/* next column of the row being added */
 	MemoryContext cxt;			/* the values; reset by each flush */
@@ -79,7 +92,7 @@ typedef struct ImportPlan
 	const char *overrides_table;
 	bool		prune;
 	bool		dry_run;
-	const char **flag_actions;	/* per document flag: created/updated/unchanged */
+	ImportAction *flag_actions; /* per document flag: created/updated/unchanged */
 	const FFYamlFlag **sorted_doc;	/* document flags by key */
 	size_t		merged;			/* sorted_doc[0..merged) are merged with the stored */
 	const FFYamlFlag **flags_to_write;	/* created and updated flags */
@@ -137,7 +150,15 @@ hint_of_error(const FFYamlError *err)
 		case FF_YAML_SYNTAX:
 			return "Check the YAML syntax around that position (indentation, a missing colon, an unclosed quote or bracket).";
 		case FF_YAML_UNKNOWN_FIELD:
-			return "A flag's fields are name, description, default_enabled, is_public, rollout_percentage, deprecated and environments; an override's are enabled, rollout_percentage, enabled_for_users and enabled_for_groups.";
+			{
+				char		flag_names[512];
+				char		override_names[512];
+
+				return psprintf("A flag's fields are %s; an override's are %s.",
+								ff_field_names(&ff_flag_fields, "and", flag_names, sizeof(flag_names)),
+								ff_field_names(&ff_override_fields, "and", override_names,
+											   sizeof(override_names)));
+			}
 		case FF_YAML_TYPE:
 			return "Quote a value that must be a string; write booleans as true/false and rollout_percentage as a whole number.";
 		case FF_YAML_RANGE:
@@ -256,6 +277,11 @@ batch_new(const char *sql, const Oid *types, int ncolumns, int expected)
 	b->expected = expected;
 	b->ncolumns = ncolumns;
 	memcpy(b->types, types, sizeof(Oid) * ncolumns);
+	for (int i = 0; i < ncolumns; i++)
+	{
+		b->values[i] = palloc(sizeof(Datum) * FF_YAML_BATCH_ROWS);
+		b->nulls[i] = palloc(sizeof(bool) * FF_YAML_BATCH_ROWS);
+	}
 	b->cxt = AllocSetContextCreate(CurrentMemoryContext, "flagforge import batch",
 								   ALLOCSET_DEFAULT_SIZES);
 	return b;
@@ -283,19 +309,14 @@ batch_text(RowBatch *b, const char *s)
 
 /*
  * Set the next column to a list as a text[] literal, each item
- * double-quoted ({"a","b \"c\""}), or NULL when the list is absent.
+ * double-quoted ({"a","b \"c\""}).
  */
 static void
-batch_list(RowBatch *b, const FFYamlStringList *list, bool present)
+batch_list(RowBatch *b, const FFYamlStringList *list)
 {
 	MemoryContext old;
 	StringInfoData buf;
 
-	if (!present)
-	{
-		batch_value(b, (Datum) 0, true);
-		return;
-	}
 	old = MemoryContextSwitchTo(b->cxt);
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
@@ -314,6 +335,83 @@ batch_list(RowBatch *b, const FFYamlStringList *list, bool present)
 	batch_value(b, PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len)), false);
 	pfree(buf.data);
 	MemoryContextSwitchTo(old);
+}
+
+/* Set the next column to a record's field: NULL when the field is null. */
+static void
+batch_field(RowBatch *b, const FFField *field, const void *record)
+{
+	const void *value = ff_field_value(field, record);
+
+	if (ff_field_is_null(field, record))
+	{
+		batch_value(b, (Datum) 0, true);
+		return;
+	}
+	switch (field->type)
+	{
+		case FF_FIELD_STRING:
+			batch_text(b, *(char *const *) value);
+			break;
+		case FF_FIELD_BOOL:
+			batch_value(b, BoolGetDatum(field->null == FF_NULL_VALUE ? *(const int *) value > 0
+										: *(const bool *) value), false);
+			break;
+		case FF_FIELD_INT:
+			batch_value(b, Int32GetDatum(*(const int *) value), false);
+			break;
+		case FF_FIELD_STRING_LIST:
+			batch_list(b, value);
+			break;
+	}
+}
+
+/* Set the next columns to every field of a record, in the table's order. */
+static void
+batch_fields(RowBatch *b, const FFFieldSet *set, const void *record)
+{
+	for (int i = 0; i < set->count; i++)
+		batch_field(b, &set->fields[i], record);
+}
+
+/*
+ * The element types of a batch: nkeys text key columns, then the fields
+ * (a list goes as its text[] literal, cast in the statement).
+ */
+static int
+batch_types(const FFFieldSet *set, int nkeys, Oid *types)
+{
+	for (int i = 0; i < nkeys; i++)
+		types[i] = TEXTOID;
+	for (int i = 0; i < set->count; i++)
+		types[nkeys + i] = set->fields[i].type == FF_FIELD_STRING_LIST ? TEXTOID
+			: ff_field_column_type(&set->fields[i]);
+	return nkeys + set->count;
+}
+
+/*
+ * "INSERT INTO table AS alias (keys, fields[, extra_column]) SELECT r.keys,
+ * r.fields[, extra_value] FROM ROWS FROM (unnest($1)...) AS r(keys, fields)
+ * ON CONFLICT (keys) DO ": the upsert of a batch, lists cast back to text[].
+ */
+static void
+append_upsert(StringInfo sql, const char *table, const char *alias, const char *keys,
+			  const char *r_keys, int nkeys, const FFFieldSet *set,
+			  const char *extra_column, const char *extra_value)
+{
+	StringInfoData selects;
+
+	initStringInfo(&selects);
+	for (int i = 0; i < set->count; i++)
+		appendStringInfo(&selects, set->fields[i].type == FF_FIELD_STRING_LIST
+						 ? ", r.%s::pg_catalog.text[]" : ", r.%s", set->fields[i].column);
+	appendStringInfo(sql, "INSERT INTO %s AS %s (%s%s%s%s) SELECT %s%s%s%s FROM %s AS r(%s%s)"
+					 " ON CONFLICT (%s) DO ",
+					 table, alias, keys, ff_field_columns(set, "%s", ~0u, true),
+					 extra_column ? ", " : "", extra_column ? extra_column : "",
+					 r_keys, selects.data, extra_value ? ", " : "", extra_value ? extra_value : "",
+					 unnest_parameters(nkeys + set->count),
+					 keys, ff_field_columns(set, "%s", ~0u, true), keys);
 }
 
 /* Run the statement on the gathered rows, if any, and start an empty batch. */
@@ -383,10 +481,10 @@ compare_doc_flag_ptrs(const void *a, const void *b)
 
 /* Record what happens to a document flag; write it unless unchanged. */
 static void
-set_flag_action(ImportPlan *plan, const FFYamlFlag *f, const char *action)
+set_flag_action(ImportPlan *plan, const FFYamlFlag *f, ImportAction action)
 {
 	plan->flag_actions[f - plan->doc->flags] = action;
-	if (strcmp(action, "unchanged") != 0)
+	if (action != ACTION_UNCHANGED)
 		plan->flags_to_write[plan->nflags_to_write++] = f;
 }
 
@@ -422,12 +520,12 @@ merge_stored_flags(void *rows, int n, void *arg)
 
 		CHECK_FOR_INTERRUPTS();
 		while (plan->merged < ndoc && (cmp = strcmp(plan->sorted_doc[plan->merged]->key, s->key)) < 0)
-			set_flag_action(plan, plan->sorted_doc[plan->merged++], "created");
+			set_flag_action(plan, plan->sorted_doc[plan->merged++], ACTION_CREATED);
 		if (plan->merged < ndoc && cmp == 0)
 		{
 			const FFYamlFlag *f = plan->sorted_doc[plan->merged++];
 
-			set_flag_action(plan, f, ff_yaml_flags_equal(s, f) ? "unchanged" : "updated");
+			set_flag_action(plan, f, ff_yaml_flags_equal(s, f) ? ACTION_UNCHANGED : ACTION_UPDATED);
 		}
 		else
 			add_stored_only(plan, s->key);
@@ -446,7 +544,7 @@ plan_flags(ImportPlan *plan)
 	const FFYamlFlag **sorted = huge_array(doc->nflags, sizeof(FFYamlFlag *));
 
 	plan->sorted_doc = sorted;
-	plan->flag_actions = huge_array(doc->nflags, sizeof(char *));
+	plan->flag_actions = huge_array(doc->nflags, sizeof(ImportAction));
 	plan->flags_to_write = huge_array(doc->nflags, sizeof(FFYamlFlag *));
 	for (size_t i = 0; i < doc->nflags; i++)
 		sorted[i] = &doc->flags[i];
@@ -454,7 +552,7 @@ plan_flags(ImportPlan *plan)
 		qsort(sorted, doc->nflags, sizeof(FFYamlFlag *), compare_doc_flag_ptrs);
 	ff_read_flag_batches(plan->flags_table, FF_READ_LATEST, merge_stored_flags, plan);
 	while (plan->merged < doc->nflags)
-		set_flag_action(plan, sorted[plan->merged++], "created");
+		set_flag_action(plan, sorted[plan->merged++], ACTION_CREATED);
 }
 
 /* Delete the pruned flags, a batch of keys per statement. */
@@ -477,36 +575,22 @@ delete_pruned_flags(const ImportPlan *plan)
 static void
 write_flags(const ImportPlan *plan)
 {
-	static const Oid types[8] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT4OID,
-	BOOLOID, TEXTOID};
-	RowBatch   *b = batch_new(psprintf("INSERT INTO %s AS f (key, name, description, default_enabled,"
-									   " is_public, rollout_percentage, deprecated, environments)"
-									   " SELECT r.key, r.name, r.description, r.default_enabled, r.is_public,"
-									   " r.rollout_percentage, r.deprecated, r.environments::pg_catalog.text[]"
-									   " FROM %s AS r(key, name, description, default_enabled, is_public,"
-									   " rollout_percentage, deprecated, environments)"
-									   " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
-									   " description = EXCLUDED.description,"
-									   " default_enabled = EXCLUDED.default_enabled,"
-									   " is_public = EXCLUDED.is_public,"
-									   " rollout_percentage = EXCLUDED.rollout_percentage,"
-									   " deprecated = EXCLUDED.deprecated,"
-									   " environments = EXCLUDED.environments",
-									   plan->flags_table, unnest_parameters(8)),
-							types, 8, SPI_OK_INSERT);
+	Oid			types[BATCH_MAX_COLUMNS];
+	int			ncolumns = batch_types(&ff_flag_fields, 1, types);
+	StringInfoData sql;
+	RowBatch   *b;
 
+	initStringInfo(&sql);
+	append_upsert(&sql, plan->flags_table, "f", "key", "r.key", 1, &ff_flag_fields, NULL, NULL);
+	appendStringInfo(&sql, "UPDATE SET %s",
+					 ff_field_columns(&ff_flag_fields, "%1$s = EXCLUDED.%1$s", ~0u, false));
+	b = batch_new(sql.data, types, ncolumns, SPI_OK_INSERT);
 	for (size_t i = 0; i < plan->nflags_to_write; i++)
 	{
 		const FFYamlFlag *f = plan->flags_to_write[i];
 
 		batch_text(b, f->key);
-		batch_text(b, f->name);
-		batch_text(b, f->description);
-		batch_value(b, BoolGetDatum(f->default_enabled), false);
-		batch_value(b, BoolGetDatum(f->is_public), false);
-		batch_value(b, Int32GetDatum(f->rollout_percentage), false);
-		batch_value(b, BoolGetDatum(f->deprecated), false);
-		batch_list(b, &f->environments, f->has_environments);
+		batch_fields(b, &ff_flag_fields, f);
 		batch_end_row(b);
 	}
 	batch_flush(b);
@@ -628,56 +712,34 @@ read_stored_overrides(const ImportPlan *plan, const FFYamlOverride **overrides, 
 								 plan->dry_run ? FF_READ_LATEST : FF_READ_LOCKED, count);
 }
 
-/* Which fields a document override gives, as FIELD_ bits. */
-static int
-override_fields(const FFYamlOverride *o)
-{
-	return (o->has_enabled ? FIELD_ENABLED : 0) | (o->has_rollout ? FIELD_ROLLOUT : 0) |
-		(o->has_users ? FIELD_USERS : 0) | (o->has_groups ? FIELD_GROUPS : 0);
-}
-
 /*
  * The upsert of overrides that give the fields of mask: a new row gets
  * every column, an existing one (even one inserted concurrently) only
  * those fields; nothing when the mask is empty.
  */
 static RowBatch *
-override_batch(const ImportPlan *plan, int mask)
+override_batch(const ImportPlan *plan, unsigned mask)
 {
-	static const Oid types[6] = {TEXTOID, TEXTOID, BOOLOID, INT4OID, TEXTOID, TEXTOID};
-	static const char *const sets[4] = {
-		"enabled = EXCLUDED.enabled", "rollout_percentage = EXCLUDED.rollout_percentage",
-		"enabled_for_users = EXCLUDED.enabled_for_users",
-		"enabled_for_groups = EXCLUDED.enabled_for_groups"
-	};
+	Oid			types[BATCH_MAX_COLUMNS];
+	int			ncolumns = batch_types(&ff_override_fields, 2, types);
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s AS o (tenant_id, flag_key, enabled, rollout_percentage,"
-					 " enabled_for_users, enabled_for_groups, updated_by)"
-					 " SELECT r.tenant_id, r.flag_key, r.enabled, r.rollout_percentage,"
-					 " r.users::pg_catalog.text[], r.groups::pg_catalog.text[], CURRENT_USER"
-					 " FROM %s AS r(tenant_id, flag_key, enabled, rollout_percentage, users, groups)"
-					 " ON CONFLICT (tenant_id, flag_key) DO ",
-					 plan->overrides_table, unnest_parameters(6));
+	append_upsert(&sql, plan->overrides_table, "o", "tenant_id, flag_key", "r.tenant_id, r.flag_key",
+				  2, &ff_override_fields, "updated_by", "CURRENT_USER");
 	if (mask == 0)
 		appendStringInfoString(&sql, "NOTHING");
 	else
-	{
-		appendStringInfoString(&sql, "UPDATE SET ");
-		for (int i = 0; i < 4; i++)
-			if (mask & (1 << i))
-				appendStringInfo(&sql, "%s, ", sets[i]);
-		appendStringInfoString(&sql, "updated_by = EXCLUDED.updated_by");
-	}
-	return batch_new(sql.data, types, 6, SPI_OK_INSERT);
+		appendStringInfo(&sql, "UPDATE SET %s, updated_by = EXCLUDED.updated_by",
+						 ff_field_columns(&ff_override_fields, "%1$s = EXCLUDED.%1$s", mask, false));
+	return batch_new(sql.data, types, ncolumns, SPI_OK_INSERT);
 }
 
 /* Add an override (its merged fields) to the batch of the fields the document gives. */
 static void
 write_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *m)
 {
-	int			mask = override_fields(o);
+	unsigned	mask = ff_fields_present_mask(&ff_override_fields, o);
 	RowBatch   *b;
 
 	if (plan->override_writes[mask] == NULL)
@@ -685,10 +747,7 @@ write_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *
 	b = plan->override_writes[mask];
 	batch_text(b, m->tenant_id);
 	batch_text(b, m->flag_key);
-	batch_value(b, BoolGetDatum(m->enabled > 0), m->enabled < 0);
-	batch_value(b, Int32GetDatum(m->rollout_percentage), m->rollout_percentage < 0);
-	batch_list(b, &m->users, true);
-	batch_list(b, &m->groups, true);
+	batch_fields(b, &ff_override_fields, m);
 	batch_end_row(b);
 }
 
@@ -703,19 +762,13 @@ merged_override(const FFYamlOverride *stored, const FFYamlOverride *o)
 	else
 	{
 		memset(&m, 0, sizeof(m));
-		m.enabled = -1;
-		m.rollout_percentage = -1;
+		ff_fields_init(&ff_override_fields, &m);
 	}
 	m.tenant_id = o->tenant_id;
 	m.flag_key = o->flag_key;
-	if (o->has_enabled)
-		m.enabled = o->enabled;
-	if (o->has_rollout)
-		m.rollout_percentage = o->rollout_percentage;
-	if (o->has_users)
-		m.users = o->users;
-	if (o->has_groups)
-		m.groups = o->groups;
+	for (int i = 0; i < ff_override_fields.count; i++)
+		if (ff_field_present(&ff_override_fields.fields[i], o))
+			ff_field_copy(&ff_override_fields.fields[i], &m, o);
 	return m;
 }
 
@@ -725,8 +778,7 @@ plan_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *s
 {
 	FFYamlOverride m = merged_override(s, o);
 
-	if (s && m.enabled == s->enabled && m.rollout_percentage == s->rollout_percentage &&
-		ff_yaml_lists_equal(&m.users, &s->users) && ff_yaml_lists_equal(&m.groups, &s->groups))
+	if (s && ff_fields_equal(&ff_override_fields, &m, s))
 	{
 		plan->overrides_unchanged++;
 		return;
@@ -795,9 +847,9 @@ emit_rows(FunctionCallInfo fcinfo, const ImportPlan *plan, const FFYamlDocument 
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	for (size_t i = 0; i < doc->nflags; i++)
-		put_row(rsinfo, doc->flags[i].key, plan->flag_actions[i]);
+		put_row(rsinfo, doc->flags[i].key, action_names[plan->flag_actions[i]]);
 	for (size_t i = 0; plan->prune && i < plan->nstored_only; i++)
-		put_row(rsinfo, plan->stored_only[i], "deleted");
+		put_row(rsinfo, plan->stored_only[i], action_names[ACTION_DELETED]);
 }
 
 /* Plan, apply and report a parsed document (SPI connected). */

@@ -14,6 +14,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "field_columns.h"
 #include "yaml_rows.h"
 
 /* Bytes of text converted between encodings by one call. */
@@ -26,26 +27,6 @@
 
 /* Fill one element of a row array from an SPI result row. */
 typedef void (*RowFiller) (void *row, HeapTuple tuple, TupleDesc desc);
-
-/* The non-NULL elements of a text[] datum as a list of C strings. */
-static FFYamlStringList
-text_array_list(Datum datum)
-{
-	FFYamlStringList list = {NULL, 0};
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-
-	deconstruct_array(DatumGetArrayTypeP(datum), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	if (n == 0)
-		return list;
-	list.items = palloc(sizeof(char *) * n);
-	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			list.items[list.count++] = TextDatumGetCString(elems[i]);
-	return list;
-}
 
 /* A column of a result row as a C string ("" if NULL). */
 static char *
@@ -119,83 +100,65 @@ read_rows(const char *sql, int nargs, Oid *argtypes, Datum *values, FFReadMode m
 	return rows;
 }
 
-/* The column types of the rows read (the layouts of table_layout.c). */
-static const Oid flag_row_types[] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT4OID, BOOLOID, TEXTARRAYOID};
-static const Oid override_row_types[] = {TEXTOID, TEXTOID, BOOLOID, INT4OID, TEXTARRAYOID, TEXTARRAYOID};
-
 /*
- * Error unless a result row has the column types the fillers read: a table
- * whose column type was changed (with the DDL guard switched off) gives an
- * error, never a misread datum.
+ * Error unless a result row has the column types the fillers read: nkeys
+ * text key columns, then the set's fields.  A table whose column type was
+ * changed (with the DDL guard switched off) gives an error, never a
+ * misread datum.
  */
 static void
-check_row_types(TupleDesc desc, const Oid *types, int ntypes)
+check_row_types(TupleDesc desc, int nkeys, const FFFieldSet *set)
 {
-	if (desc->natts != ntypes)
-		elog(ERROR, "flagforge read %d columns, expected %d", desc->natts, ntypes);
-	for (int i = 0; i < ntypes; i++)
-		if (TupleDescAttr(desc, i)->atttypid != types[i])
+	if (desc->natts != nkeys + set->count)
+		elog(ERROR, "flagforge read %d columns, expected %d", desc->natts, nkeys + set->count);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Oid			type = i < nkeys ? TEXTOID : ff_field_column_type(&set->fields[i - nkeys]);
+
+		if (TupleDescAttr(desc, i)->atttypid != type)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 					 errmsg("column \"%s\" has type %s, not %s",
 							NameStr(TupleDescAttr(desc, i)->attname),
-							format_type_be(TupleDescAttr(desc, i)->atttypid), format_type_be(types[i])),
+							format_type_be(TupleDescAttr(desc, i)->atttypid), format_type_be(type)),
 					 errhint("flagforge reads only tables with the columns it created; restore the column or reinstall the extension.")));
+	}
 }
 
-/* A text[] column as a list, empty when NULL. */
-static FFYamlStringList
-column_list(HeapTuple tuple, TupleDesc desc, int col)
+/* Fill a record's fields from the columns after its nkeys key columns. */
+static void
+fill_fields(const FFFieldSet *set, void *record, HeapTuple tuple, TupleDesc desc,
+			int nkeys, bool every_present)
 {
-	bool		isnull;
-	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
-	FFYamlStringList empty = {NULL, 0};
+	check_row_types(desc, nkeys, set);
+	for (int i = 0; i < set->count; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tuple, desc, nkeys + i + 1, &isnull);
 
-	return isnull ? empty : text_array_list(d);
+		ff_field_from_datum(&set->fields[i], record, d, isnull, every_present);
+	}
 }
 
-/* RowFiller: a flagforge_flags row. */
+/* RowFiller: a flagforge_flags row (key, then the fields). */
 static void
 fill_flag(void *row, HeapTuple tuple, TupleDesc desc)
 {
 	FFYamlFlag *flag = row;
-	bool		isnull;
-	Datum		envs;
 
-	check_row_types(desc, flag_row_types, lengthof(flag_row_types));
 	flag->key = column_text(tuple, desc, 1);
-	flag->name = column_text(tuple, desc, 2);
-	flag->description = column_text(tuple, desc, 3);
-	flag->default_enabled = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
-	flag->is_public = DatumGetBool(SPI_getbinval(tuple, desc, 5, &isnull));
-	flag->rollout_percentage = DatumGetInt32(SPI_getbinval(tuple, desc, 6, &isnull));
-	flag->deprecated = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
-	envs = SPI_getbinval(tuple, desc, 8, &isnull);
-	flag->has_environments = !isnull;
-	if (!isnull)
-		flag->environments = text_array_list(envs);
+	fill_fields(&ff_flag_fields, flag, tuple, desc, 1, false);
 }
 
-/* RowFiller: a flagforge_overrides row, every field present. */
+/* RowFiller: a flagforge_overrides row (tenant, flag, the fields), every field present. */
 static void
 fill_override(void *row, HeapTuple tuple, TupleDesc desc)
 {
 	FFYamlOverride *ovr = row;
-	bool		isnull;
-	Datum		d;
 
-	check_row_types(desc, override_row_types, lengthof(override_row_types));
 	ovr->tenant_id = column_text(tuple, desc, 1);
 	ovr->flag_key = column_text(tuple, desc, 2);
-	d = SPI_getbinval(tuple, desc, 3, &isnull);
-	ovr->has_enabled = true;
-	ovr->enabled = isnull ? -1 : DatumGetBool(d) ? 1 : 0;
-	d = SPI_getbinval(tuple, desc, 4, &isnull);
-	ovr->has_rollout = true;
-	ovr->rollout_percentage = isnull ? -1 : DatumGetInt32(d);
-	ovr->has_users = ovr->has_groups = true;
-	ovr->users = column_list(tuple, desc, 5);
-	ovr->groups = column_list(tuple, desc, 6);
+	fill_fields(&ff_override_fields, ovr, tuple, desc, 2, true);
 }
 
 /* " FOR UPDATE OF alias" when the mode locks, else "". */
@@ -209,9 +172,9 @@ locking_clause(FFReadMode mode, const char *alias)
 static char *
 flag_rows_query(const char *flags_table, FFReadMode mode)
 {
-	return psprintf("SELECT f.key, f.name, f.description, f.default_enabled, f.is_public,"
-					" f.rollout_percentage, f.deprecated, f.environments FROM %s f"
-					" ORDER BY f.key%s", flags_table, locking_clause(mode, "f"));
+	return psprintf("SELECT f.key%s FROM %s f ORDER BY f.key%s",
+					ff_field_columns(&ff_flag_fields, "f.%s", ~0u, true),
+					flags_table, locking_clause(mode, "f"));
 }
 
 /* Every row of flags_table, by key; strings are palloc'd. */
@@ -237,9 +200,10 @@ ff_read_override_rows(const char *overrides_table, Datum tenants, Datum flag_key
 {
 	Oid			argtypes[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[2] = {tenants, flag_keys};
-	char	   *sql = psprintf("SELECT o.tenant_id, o.flag_key, o.enabled, o.rollout_percentage,"
-							   " o.enabled_for_users, o.enabled_for_groups FROM %s o%s"
-							   " ORDER BY o.tenant_id, o.flag_key%s", overrides_table,
+	char	   *sql = psprintf("SELECT o.tenant_id, o.flag_key%s FROM %s o%s"
+							   " ORDER BY o.tenant_id, o.flag_key%s",
+							   ff_field_columns(&ff_override_fields, "o.%s", ~0u, true),
+							   overrides_table,
 							   tenants ? " JOIN ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
 							   " AS k(tenant_id, flag_key)"
 							   " ON o.tenant_id OPERATOR(pg_catalog.=) k.tenant_id"

@@ -29,7 +29,7 @@ extern uint32_t ff_murmur3_final(const FFMurmur3 *state);
 /* One-shot hash of a byte string. */
 extern uint32_t ff_murmur3_32(const void *data, size_t len, uint32_t seed);
 
-/* Bucket 0..99 of tenant ':' flag_key ':' user_id, fed in pieces (no copy). */
+/* Bucket 0..99 of tenant ':' flag_key ':' user_id (of their concatenation). */
 extern int	ff_bucket(const char *tenant, size_t tenant_len,
 					  const char *flag_key, size_t flag_key_len,
 					  const char *user_id, size_t user_id_len);

@@ -76,6 +76,27 @@ typedef struct FFProperty
 	FFStr		value;
 } FFProperty;
 
+/*
+ * Unleash's context fields, for targeting rules (targeting.h); has_*
+ * false: absent.  Kept apart from FFContext so that the per-row FlagForge
+ * context stays small (a larger one costs the row-gating scan measurably).
+ */
+typedef struct FFContextExtra
+{
+	bool		has_tenant;		/* tenant was given (rule-only flags need none) */
+	bool		has_session_id;
+	FFStr		session_id;
+	bool		has_remote_address;
+	FFStr		remote_address;
+	bool		has_app_name;
+	FFStr		app_name;
+	bool		has_current_time;	/* currentTime was given */
+	FFStr		current_time_text;	/* as given (a constraint may test it as text) */
+	int64_t		current_time;	/* microseconds since 1970 UTC */
+	const FFProperty *properties;	/* sorted by name (ff_str_compare) */
+	size_t		nproperties;
+} FFContextExtra;
+
 /* Who is asking. */
 typedef struct FFContext
 {
@@ -85,19 +106,7 @@ typedef struct FFContext
 	FFStrList	groups;			/* any order */
 	bool		has_environment;	/* false: no environment */
 	FFStr		environment;
-	/* Unleash's fields, for targeting rules (targeting.h); has_* false: absent */
-	bool		has_tenant;		/* tenant was given (rule-only flags need none) */
-	bool		has_session_id;
-	FFStr		session_id;
-	bool		has_remote_address;
-	FFStr		remote_address;
-	bool		has_app_name;
-	FFStr		app_name;
-	bool		has_current_time_text;
-	FFStr		current_time_text;	/* currentTime as given (a constraint may test it as text) */
-	int64_t		current_time;	/* microseconds since 1970 UTC: given, else the statement's */
-	const FFProperty *properties;	/* sorted by name (ff_str_compare) */
-	size_t		nproperties;
+	const FFContextExtra *extra;	/* Unleash's fields; NULL: none given */
 } FFContext;
 
 /* The step of the evaluation order that decided (for explain). */

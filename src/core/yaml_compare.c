@@ -1,6 +1,7 @@
 /*
  * yaml_compare.c
- *      Equality of the YAML reader's structs, positions aside.
+ *      Equality of the YAML reader's structs, positions aside: the fields
+ *      are compared as the field table (flag_fields.c) says.
  */
 #include <string.h>
 
@@ -18,30 +19,20 @@ ff_yaml_lists_equal(const FFYamlStringList *a, const FFYamlStringList *b)
 	return true;
 }
 
-/* The same key and fields. */
+/* The same key and fields (ff_flag_fields). */
 bool
 ff_yaml_flags_equal(const FFYamlFlag *a, const FFYamlFlag *b)
 {
-	return strcmp(a->key, b->key) == 0 && strcmp(a->name, b->name) == 0 &&
-		strcmp(a->description, b->description) == 0 &&
-		a->default_enabled == b->default_enabled &&
-		a->is_public == b->is_public && a->deprecated == b->deprecated &&
-		a->rollout_percentage == b->rollout_percentage &&
-		a->has_environments == b->has_environments &&
-		(!a->has_environments || ff_yaml_lists_equal(&a->environments, &b->environments));
+	return strcmp(a->key, b->key) == 0 && ff_fields_equal(&ff_flag_fields, a, b);
 }
 
-/* The same tenant, flag and fields (present or not). */
+/* The same tenant, flag and fields, present or not (ff_override_fields). */
 bool
 ff_yaml_overrides_equal(const FFYamlOverride *a, const FFYamlOverride *b)
 {
 	return strcmp(a->tenant_id, b->tenant_id) == 0 &&
 		strcmp(a->flag_key, b->flag_key) == 0 &&
-		a->has_enabled == b->has_enabled && a->enabled == b->enabled &&
-		a->has_rollout == b->has_rollout &&
-		a->rollout_percentage == b->rollout_percentage &&
-		a->has_users == b->has_users && ff_yaml_lists_equal(&a->users, &b->users) &&
-		a->has_groups == b->has_groups && ff_yaml_lists_equal(&a->groups, &b->groups);
+		ff_fields_equal(&ff_override_fields, a, b);
 }
 
 /* The same flags, overrides and warnings, in the same order. */

@@ -3,12 +3,34 @@
  *      Writer of the FlagForge flag file, the inverse of yaml_parse.c.
  *
  * Written by hand rather than with libyaml's emitter so that the layout is
- * fixed (block style, two-space indent, fields in one order) and quoting is
- * decided by the same resolver the reader uses: a string is written plain
- * only when the reader would give back exactly that string, typed str.
- * Everything else is double-quoted on a single line, with every line
- * break, control character and otherwise doubtful character escaped, so
- * no folding or indentation rule can change it on the way back.
+ * fixed (block style, two-space indent, fields in the field table's order,
+ * flag_fields.c) and quoting is decided by the same resolver the reader
+ * uses: a string is written plain only when the reader would give back
+ * exactly that string, typed str.  Everything else is double-quoted on a
+ * single line, with every line break, control character and otherwise
+ * doubtful character escaped, so no folding or indentation rule can change
+ * it on the way back.
+ *
+ * Why not libyaml's emitter (issue 12 asked to try it; measured, not
+ * guessed).  test/bench/emit_libyaml.c writes the same documents with
+ * yaml_emitter_t (unicode on, width -1, indent 2, the hand writer's choice
+ * of plain or double-quoted style per scalar):
+ *
+ *   cc -O2 -std=c11 -Isrc/core test/bench/emit_libyaml.c src/core/\*.c -lyaml -o /tmp/emit_libyaml
+ *   python3 test/bench/flag_file.py 10000 > /tmp/ffy-10000.yaml
+ *   /tmp/emit_libyaml /tmp/ffy-10000.yaml 20
+ *
+ * - Slower: 10,000 flags (bench 7's document, 2.2 MB) take 21.8-22.4 ms
+ *   with libyaml against 7.0-7.7 ms by hand, best of 20, three runs, on
+ *   this project's 2-core machine: 3x.
+ * - Different output where tests pin it (expected/yaml_export.out,
+ *   test_emit_layout): libyaml writes a list under a mapping key without
+ *   indenting it ("environments:\n    - prod", no option to change it);
+ *   it escapes every character outside the BMP, so "🚀 launch" becomes
+ *   "\U0001F680 launch" (users read emoji flag names in their exports);
+ *   it writes keys longer than 128 characters as explicit "? key" (flag
+ *   keys may have 255); and it refuses a scalar that is not valid UTF-8,
+ *   which the hand writer writes as \xNN (test_emit_scalars).
  *
  * A mapping key longer than SIMPLE_KEY_MAX bytes as written is emitted as
  * an explicit "? key" followed by ":" on the next line: YAML readers refuse
@@ -27,88 +49,6 @@
 
 /* Bytes of a quoted scalar written between two questions to the interrupt hook. */
 #define INTERRUPT_STRIDE 65536
-
-/* ----------------------------------------------------------------
- * FFBuf
- * ----------------------------------------------------------------
- */
-
-/* Start an empty buffer. */
-void
-ff_buf_init(FFBuf *buf)
-{
-	buf->data = NULL;
-	buf->len = 0;
-	buf->cap = 0;
-}
-
-/* Release the buffer's memory and leave it empty. */
-void
-ff_buf_free(FFBuf *buf)
-{
-	free(buf->data);
-	ff_buf_init(buf);
-}
-
-/* Make room for extra more bytes and the NUL. */
-static bool
-buf_reserve(FFBuf *buf, size_t extra)
-{
-	size_t		need;
-	size_t		newcap;
-	char	   *grown;
-
-	if (extra > SIZE_MAX - buf->len - 1)
-		return false;
-	need = buf->len + extra + 1;
-	if (need <= buf->cap)
-		return true;
-	newcap = buf->cap < 256 ? 256 : buf->cap;
-	while (newcap < need)
-	{
-		if (newcap > SIZE_MAX / 2)
-		{
-			newcap = need;
-			break;
-		}
-		newcap *= 2;
-	}
-	if (ff_yaml_fault_now())
-		return false;
-	grown = realloc(buf->data, newcap);
-	if (grown == NULL)
-		return false;
-	buf->data = grown;
-	buf->cap = newcap;
-	return true;
-}
-
-/* Append bytes. */
-bool
-ff_buf_append(FFBuf *buf, const char *s, size_t len)
-{
-	if (!buf_reserve(buf, len))
-		return false;
-	if (len > 0)
-		memcpy(buf->data + buf->len, s, len);
-	buf->len += len;
-	buf->data[buf->len] = '\0';
-	return true;
-}
-
-/* Append a NUL-terminated string. */
-bool
-ff_buf_append_str(FFBuf *buf, const char *s)
-{
-	return ff_buf_append(buf, s, strlen(s));
-}
-
-/* Append one byte. */
-bool
-ff_buf_append_char(FFBuf *buf, char c)
-{
-	return ff_buf_append(buf, &c, 1);
-}
 
 /* Append n spaces. */
 static bool
@@ -363,7 +303,7 @@ emit_key(FFBuf *buf, int indent, const char *s)
 	written = buf->len - start;
 	if (written <= SIMPLE_KEY_MAX)
 		return ff_buf_append_char(buf, ':');
-	if (!buf_reserve(buf, 2))
+	if (!ff_buf_reserve(buf, 2))
 		return false;
 	memmove(buf->data + start + 2, buf->data + start, written + 1);
 	memcpy(buf->data + start, "? ", 2);
@@ -372,44 +312,16 @@ emit_key(FFBuf *buf, int indent, const char *s)
 		ff_buf_append_char(buf, ':');
 }
 
-/* Append "<indent>name: " (the name is one of ours, always plain). */
-static bool
-emit_field(FFBuf *buf, int indent, const char *name)
-{
-	return append_indent(buf, indent) && ff_buf_append_str(buf, name) &&
-		ff_buf_append_str(buf, ": ");
-}
-
-/* Append a boolean value and the end of its line. */
-static bool
-emit_bool_line(FFBuf *buf, bool value)
-{
-	return ff_buf_append_str(buf, value ? "true\n" : "false\n");
-}
-
-/* Append an integer value and the end of its line. */
-static bool
-emit_int_line(FFBuf *buf, int value)
-{
-	char		num[16];
-
-	snprintf(num, sizeof(num), "%d\n", value);
-	return ff_buf_append_str(buf, num);
-}
-
 /*
- * Append "<indent>name:" and a list of strings: " []" when empty, else one
- * "- item" a line, two spaces deeper.
+ * Append a list of strings after its "name": " []" when empty, else one
+ * "- item" a line, two spaces deeper than indent.
  */
 static bool
-emit_list_field(FFBuf *buf, int indent, const char *name,
-				const FFYamlStringList *list)
+emit_list(FFBuf *buf, int indent, const FFYamlStringList *list)
 {
-	if (!append_indent(buf, indent) || !ff_buf_append_str(buf, name))
-		return false;
 	if (list->count == 0)
-		return ff_buf_append_str(buf, ": []\n");
-	if (!ff_buf_append_str(buf, ":\n"))
+		return ff_buf_append_str(buf, " []\n");
+	if (!ff_buf_append_char(buf, '\n'))
 		return false;
 	for (size_t i = 0; i < list->count; i++)
 	{
@@ -422,37 +334,66 @@ emit_list_field(FFBuf *buf, int indent, const char *name,
 	return true;
 }
 
+/*
+ * Append one field as "<indent>name: value" (the name is one of ours,
+ * always plain), its value typed by the field table; null is "null".
+ */
+static bool
+emit_field(FFBuf *buf, int indent, const FFField *field, const void *record)
+{
+	const void *value = ff_field_value(field, record);
+	char		num[16];
+
+	if (!append_indent(buf, indent) || !ff_buf_append_str(buf, field->name))
+		return false;
+	if (ff_field_is_null(field, record))
+		return ff_buf_append_str(buf, ": null\n");
+	switch (field->type)
+	{
+		case FF_FIELD_STRING:
+			return ff_buf_append_str(buf, ": ") && emit_text(buf, *(char *const *) value) &&
+				ff_buf_append_char(buf, '\n');
+		case FF_FIELD_BOOL:
+			if (field->null == FF_NULL_VALUE)
+				return ff_buf_append_str(buf, *(const int *) value ? ": true\n" : ": false\n");
+			return ff_buf_append_str(buf, *(const bool *) value ? ": true\n" : ": false\n");
+		case FF_FIELD_INT:
+			snprintf(num, sizeof(num), ": %d\n", *(const int *) value);
+			return ff_buf_append_str(buf, num);
+		case FF_FIELD_STRING_LIST:
+			return ff_buf_append_char(buf, ':') && emit_list(buf, indent, value);
+	}
+	return false;
+}
+
+/*
+ * Append a record's fields at indent, in the table's order: every field of
+ * a full set (an absent one as null), only the given ones of a partial set.
+ */
+static bool
+emit_fields(FFBuf *buf, int indent, const FFFieldSet *set, const void *record)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		if (set->partial && !ff_field_present(&set->fields[i], record))
+			continue;
+		if (!emit_field(buf, indent, &set->fields[i], record))
+			return false;
+	}
+	return true;
+}
+
 /* Append one flag under flags:. */
 static bool
 emit_flag(FFBuf *buf, const FFYamlFlag *flag)
 {
 	if (ff_yaml_interrupted())
 		return false;
-	if (!emit_key(buf, 2, flag->key) || !ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "name") || !emit_text(buf, flag->name) ||
-		!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "description") || !emit_text(buf, flag->description) ||
-		!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (!emit_field(buf, 4, "default_enabled") ||
-		!emit_bool_line(buf, flag->default_enabled))
-		return false;
-	if (!emit_field(buf, 4, "is_public") || !emit_bool_line(buf, flag->is_public))
-		return false;
-	if (!emit_field(buf, 4, "rollout_percentage") ||
-		!emit_int_line(buf, flag->rollout_percentage))
-		return false;
-	if (!emit_field(buf, 4, "deprecated") || !emit_bool_line(buf, flag->deprecated))
-		return false;
-	if (!flag->has_environments)
-		return emit_field(buf, 4, "environments") &&
-			ff_buf_append_str(buf, "null\n");
-	return emit_list_field(buf, 4, "environments", &flag->environments);
+	return emit_key(buf, 2, flag->key) && ff_buf_append_char(buf, '\n') &&
+		emit_fields(buf, 4, &ff_flag_fields, flag);
 }
 
-/* Append one override under its tenant. */
+/* Append one override under its tenant ("flag: {}" when it gives no field). */
 static bool
 emit_override(FFBuf *buf, const FFYamlOverride *ovr)
 {
@@ -460,34 +401,9 @@ emit_override(FFBuf *buf, const FFYamlOverride *ovr)
 		return false;
 	if (!emit_key(buf, 4, ovr->flag_key))
 		return false;
-	if (!ovr->has_enabled && !ovr->has_rollout && !ovr->has_users &&
-		!ovr->has_groups)
+	if (ff_fields_present_mask(&ff_override_fields, ovr) == 0)
 		return ff_buf_append_str(buf, " {}\n");
-	if (!ff_buf_append_char(buf, '\n'))
-		return false;
-	if (ovr->has_enabled)
-	{
-		if (!emit_field(buf, 6, "enabled"))
-			return false;
-		if (ovr->enabled < 0 ? !ff_buf_append_str(buf, "null\n")
-			: !emit_bool_line(buf, ovr->enabled != 0))
-			return false;
-	}
-	if (ovr->has_rollout)
-	{
-		if (!emit_field(buf, 6, "rollout_percentage"))
-			return false;
-		if (ovr->rollout_percentage < 0 ? !ff_buf_append_str(buf, "null\n")
-			: !emit_int_line(buf, ovr->rollout_percentage))
-			return false;
-	}
-	if (ovr->has_users &&
-		!emit_list_field(buf, 6, "enabled_for_users", &ovr->users))
-		return false;
-	if (ovr->has_groups &&
-		!emit_list_field(buf, 6, "enabled_for_groups", &ovr->groups))
-		return false;
-	return true;
+	return ff_buf_append_char(buf, '\n') && emit_fields(buf, 6, &ff_override_fields, ovr);
 }
 
 /* An override's place when gathering overrides by tenant. */
@@ -531,9 +447,9 @@ emit_overrides(FFBuf *buf, const FFYamlDocument *doc)
 	OverrideOrder *order;
 	bool		ok = true;
 
-	if (n > SIZE_MAX / sizeof(OverrideOrder) || ff_yaml_fault_now())
+	if (n > SIZE_MAX / sizeof(OverrideOrder))
 		return false;
-	order = malloc(n * sizeof(OverrideOrder));
+	order = ff_core_malloc(n * sizeof(OverrideOrder));
 	if (order == NULL)
 		return false;
 	for (size_t i = 0; i < n; i++)

@@ -5,7 +5,8 @@
  * Plain C with no PostgreSQL types, the inverse of yaml_parse.h: what
  * ff_yaml_emit_document() writes, ff_yaml_parse() reads back as the same
  * document (and PyYAML safe_load reads as the same data).  Output goes to a
- * growable malloc'd buffer whose appends return false when out of memory.
+ * growable malloc'd buffer (FFBuf, ff_buf.h) whose appends return false
+ * when out of memory.
  */
 #ifndef FLAGFORGE_YAML_EMIT_H
 #define FLAGFORGE_YAML_EMIT_H
@@ -14,25 +15,6 @@
 #include <stddef.h>
 
 #include "yaml_parse.h"
-
-/* A growable byte buffer; data is NUL-terminated whenever it is not NULL. */
-typedef struct FFBuf
-{
-	char	   *data;
-	size_t		len;			/* bytes used, not counting the NUL */
-	size_t		cap;			/* bytes allocated */
-} FFBuf;
-
-/* Start an empty buffer (all zero is also a valid empty buffer). */
-extern void ff_buf_init(FFBuf *buf);
-
-/* Release the buffer's memory and leave it empty. */
-extern void ff_buf_free(FFBuf *buf);
-
-/* Append bytes; false (buffer unchanged) when out of memory. */
-extern bool ff_buf_append(FFBuf *buf, const char *s, size_t len);
-extern bool ff_buf_append_str(FFBuf *buf, const char *s);
-extern bool ff_buf_append_char(FFBuf *buf, char c);
 
 /*
  * Would s, written plain (unquoted), fail to read back as exactly this

@@ -77,6 +77,8 @@
 
 #include <yaml.h>
 
+#include "strset.h"
+
 FFYamlInterruptHook ff_yaml_interrupt_hook = NULL;
 
 /* Ask the caller's hook whether to stop (reader and emitter). */
@@ -86,28 +88,12 @@ ff_yaml_interrupted(void)
 	return ff_yaml_interrupt_hook != NULL && ff_yaml_interrupt_hook();
 }
 
-#ifdef FF_YAML_FAULT_INJECTION
-long		ff_yaml_fault_countdown = -1;
-
-/* Decide whether the next allocation fails, for the NOMEM tests. */
-bool
-ff_yaml_fault_now(void)
-{
-	if (ff_yaml_fault_countdown < 0)
-		return false;
-	return ff_yaml_fault_countdown-- == 0;
-}
-#endif
-
 /* printf-style checking of the message formatters */
 #if defined(__GNUC__) || defined(__clang__)
 #define FF_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
 #else
 #define FF_PRINTF(fmt, first)
 #endif
-
-/* Largest magnitude ff_yaml_plain_int reports; anything past it is clamped. */
-#define INT_CLAMP 1000000000000000LL
 
 /* How many bytes of a user's text an error message quotes. */
 #define QUOTE_MAX 60
@@ -116,65 +102,6 @@ ff_yaml_fault_now(void)
  * Allocation and text helpers
  * ----------------------------------------------------------------
  */
-
-/* malloc that the fault-injection tests can make fail. */
-static void *
-ff_malloc(size_t size)
-{
-	if (ff_yaml_fault_now())
-		return NULL;
-	return malloc(size == 0 ? 1 : size);
-}
-
-/* realloc that the fault-injection tests can make fail. */
-static void *
-ff_realloc(void *ptr, size_t size)
-{
-	if (ff_yaml_fault_now())
-		return NULL;
-	return realloc(ptr, size == 0 ? 1 : size);
-}
-
-/* Copy len bytes into a new NUL-terminated string. */
-static char *
-copy_text(const char *s, size_t len)
-{
-	char	   *copy;
-
-	if (len == SIZE_MAX)
-		return NULL;
-	copy = ff_malloc(len + 1);
-	if (copy == NULL)
-		return NULL;
-	if (len > 0)
-		memcpy(copy, s, len);
-	copy[len] = '\0';
-	return copy;
-}
-
-/*
- * Make room in a malloc'd array for one more element, doubling it when
- * full.  New slots are zeroed.  False when out of memory.
- */
-static bool
-grow_array(void **array, size_t *cap, size_t count, size_t elem_size)
-{
-	size_t		newcap;
-	void	   *grown;
-
-	if (count < *cap)
-		return true;
-	newcap = *cap == 0 ? 8 : *cap * 2;
-	if (newcap <= *cap || newcap > SIZE_MAX / elem_size)
-		return false;
-	grown = ff_realloc(*array, newcap * elem_size);
-	if (grown == NULL)
-		return false;
-	memset((char *) grown + *cap * elem_size, 0, (newcap - *cap) * elem_size);
-	*array = grown;
-	*cap = newcap;
-	return true;
-}
 
 /* Number of characters (code points) in valid UTF-8. */
 static size_t
@@ -259,381 +186,31 @@ quote_for_message(char *out, size_t outsize, const char *s, size_t len)
 	out[o] = '\0';
 }
 
-/* ----------------------------------------------------------------
- * Plain scalar resolution, after PyYAML's resolver.py
- * ----------------------------------------------------------------
- */
-
-static bool
-is_digit(char c)
+/* Room for a user's string quoted for a message (quote_for_message). */
+typedef struct Quoted
 {
-	return c >= '0' && c <= '9';
+	char		s[QUOTE_MAX * 4 + 16];
+} Quoted;
+
+/* Room for a node described for a message (describe). */
+typedef struct Described
+{
+	char		s[512];
+} Described;
+
+/* Quote len bytes of s for a message into t (see quote_for_message); t->s. */
+static const char *
+quote(Quoted *t, const char *s, size_t len)
+{
+	quote_for_message(t->s, sizeof(t->s), s, len);
+	return t->s;
 }
 
-/* Does s[0..len) equal the NUL-terminated word? */
-static bool
-text_is(const char *s, size_t len, const char *word)
+/* Quote a NUL-terminated string for a message into t; t->s. */
+static const char *
+quote_str(Quoted *t, const char *s)
 {
-	return strlen(word) == len && memcmp(s, word, len) == 0;
-}
-
-/* Is the text one of the NULL-terminated list of words? */
-static bool
-text_in(const char *s, size_t len, const char *const *words)
-{
-	for (; *words != NULL; words++)
-		if (text_is(s, len, *words))
-			return true;
-	return false;
-}
-
-/* Skip [0-9_]* from position i. */
-static size_t
-skip_digits_underscores(const char *s, size_t len, size_t i)
-{
-	while (i < len && (is_digit(s[i]) || s[i] == '_'))
-		i++;
-	return i;
-}
-
-/*
- * Match (:[0-5]?[0-9])+ from s[i], which must be ':'; return the position
- * after it, or 0 when it does not match.  Greedy is exact here: what follows
- * is never a digit.
- */
-static size_t
-skip_sexagesimal(const char *s, size_t len, size_t i)
-{
-	if (i >= len || s[i] != ':')
-		return 0;
-	while (i < len && s[i] == ':')
-	{
-		i++;
-		if (i + 1 < len && s[i] >= '0' && s[i] <= '5' && is_digit(s[i + 1]))
-			i += 2;
-		else if (i < len && is_digit(s[i]))
-			i++;
-		else
-			return 0;
-	}
-	return i;
-}
-
-/* Match an optional exponent [eE][-+][0-9]+ that ends the text. */
-static bool
-exponent_ends(const char *s, size_t len, size_t i)
-{
-	if (i == len)
-		return true;
-	if (len - i < 3 || (s[i] != 'e' && s[i] != 'E') ||
-		(s[i + 1] != '-' && s[i + 1] != '+'))
-		return false;
-	for (i += 2; i < len; i++)
-		if (!is_digit(s[i]))
-			return false;
-	return true;
-}
-
-/* PyYAML's int regex. */
-static bool
-matches_int(const char *s, size_t len)
-{
-	size_t		i = 0;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-		i++;
-	if (i >= len)
-		return false;
-	if (s[i] == '0')
-	{
-		const char *digits;
-
-		if (i + 1 == len)
-			return true;		/* 0 */
-		if (s[i + 1] == 'b')
-			digits = "01_";
-		else if (s[i + 1] == 'x')
-			digits = "0123456789abcdefABCDEF_";
-		else
-		{
-			/* 0[0-7_]+ */
-			for (i++; i < len; i++)
-				if (!((s[i] >= '0' && s[i] <= '7') || s[i] == '_'))
-					return false;
-			return true;
-		}
-		i += 2;
-		if (i >= len)
-			return false;
-		for (; i < len; i++)
-			if (strchr(digits, s[i]) == NULL || s[i] == '\0')
-				return false;
-		return true;
-	}
-	if (s[i] < '1' || s[i] > '9')
-		return false;
-	i = skip_digits_underscores(s, len, i + 1);
-	if (i == len)
-		return true;
-	return skip_sexagesimal(s, len, i) == len;
-}
-
-/* PyYAML's float regex. */
-static bool
-matches_float(const char *s, size_t len)
-{
-	size_t		i = 0;
-	bool		signed_ = false;
-
-	if (i < len && (s[i] == '-' || s[i] == '+'))
-	{
-		i++;
-		signed_ = true;
-	}
-	if (i >= len)
-		return false;
-	if (s[i] == '.')
-	{
-		static const char *const infs[] = {"inf", "Inf", "INF", NULL};
-		static const char *const nans[] = {"nan", "NaN", "NAN", NULL};
-		const char *rest = s + i + 1;
-		size_t		restlen = len - i - 1;
-
-		if (text_in(rest, restlen, infs))
-			return true;
-		if (signed_)
-			return false;
-		if (text_in(rest, restlen, nans))
-			return true;
-		if (restlen == 0 || !is_digit(rest[0]))
-			return false;
-		return exponent_ends(rest, restlen,
-							 skip_digits_underscores(rest, restlen, 1));
-	}
-	if (!is_digit(s[i]))
-		return false;
-	i = skip_digits_underscores(s, len, i + 1);
-	if (i < len && s[i] == ':')
-	{
-		i = skip_sexagesimal(s, len, i);
-		if (i == 0 || i >= len || s[i] != '.')
-			return false;
-		return skip_digits_underscores(s, len, i + 1) == len;
-	}
-	if (i >= len || s[i] != '.')
-		return false;
-	return exponent_ends(s, len, skip_digits_underscores(s, len, i + 1));
-}
-
-/* Match [0-9][0-9]? from s[*i], advancing *i. */
-static bool
-one_or_two_digits(const char *s, size_t len, size_t *i)
-{
-	if (*i >= len || !is_digit(s[*i]))
-		return false;
-	(*i)++;
-	if (*i < len && is_digit(s[*i]))
-		(*i)++;
-	return true;
-}
-
-/* Match exactly n digits from s[*i], advancing *i. */
-static bool
-n_digits(const char *s, size_t len, size_t *i, int n)
-{
-	for (int k = 0; k < n; k++, (*i)++)
-		if (*i >= len || !is_digit(s[*i]))
-			return false;
-	return true;
-}
-
-/* PyYAML's timestamp regex. */
-static bool
-matches_timestamp(const char *s, size_t len)
-{
-	size_t		i = 0;
-
-	if (!n_digits(s, len, &i, 4) || i >= len || s[i] != '-')
-		return false;
-	i++;
-	/* [0-9]{4}-[0-9]{2}-[0-9]{2} */
-	if (len == 10 && is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' &&
-		is_digit(s[8]) && is_digit(s[9]))
-		return true;
-	if (!one_or_two_digits(s, len, &i) || i >= len || s[i] != '-')
-		return false;
-	i++;
-	if (!one_or_two_digits(s, len, &i) || i >= len)
-		return false;
-	if (s[i] == 'T' || s[i] == 't')
-		i++;
-	else if (s[i] == ' ' || s[i] == '\t')
-	{
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-	}
-	else
-		return false;
-	if (!one_or_two_digits(s, len, &i) || i >= len || s[i] != ':')
-		return false;
-	i++;
-	if (!n_digits(s, len, &i, 2) || i >= len || s[i] != ':')
-		return false;
-	i++;
-	if (!n_digits(s, len, &i, 2))
-		return false;
-	if (i < len && s[i] == '.')
-	{
-		i++;
-		while (i < len && is_digit(s[i]))
-			i++;
-	}
-	if (i == len)
-		return true;
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	if (i < len && s[i] == 'Z')
-		return i + 1 == len;
-	if (i >= len || (s[i] != '-' && s[i] != '+'))
-		return false;
-	i++;
-	if (!one_or_two_digits(s, len, &i))
-		return false;
-	if (i == len)
-		return true;
-	if (s[i] != ':')
-		return false;
-	i++;
-	return n_digits(s, len, &i, 2) && i == len;
-}
-
-/* Resolve a plain scalar's text exactly as PyYAML 6 SafeLoader does. */
-FFYamlScalarKind
-ff_yaml_resolve_plain(const char *s, size_t len)
-{
-	static const char *const bools[] = {
-		"yes", "Yes", "YES", "no", "No", "NO",
-		"true", "True", "TRUE", "false", "False", "FALSE",
-		"on", "On", "ON", "off", "Off", "OFF", NULL
-	};
-	static const char *const nulls[] = {"~", "null", "Null", "NULL", NULL};
-
-	if (len == 0 || text_in(s, len, nulls))
-		return FF_SCALAR_NULL;
-	if (text_in(s, len, bools))
-		return FF_SCALAR_BOOL;
-	if (text_is(s, len, "<<"))
-		return FF_SCALAR_MERGE;
-	if (text_is(s, len, "="))
-		return FF_SCALAR_VALUE;
-	if (!is_digit(s[0]) && s[0] != '-' && s[0] != '+' && s[0] != '.')
-		return FF_SCALAR_STR;
-	if (matches_float(s, len))
-		return FF_SCALAR_FLOAT;
-	if (matches_int(s, len))
-		return FF_SCALAR_INT;
-	if (matches_timestamp(s, len))
-		return FF_SCALAR_TIMESTAMP;
-	return FF_SCALAR_STR;
-}
-
-/* Is a resolved boolean's text one of the true spellings? */
-static bool
-plain_bool_value(const char *s, size_t len)
-{
-	static const char *const trues[] = {
-		"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL
-	};
-
-	return text_in(s, len, trues);
-}
-
-/* Value of one digit in base 16, or -1. */
-static int
-digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Accumulate digits of s[i..end) in base, skipping underscores, into
- * *value, clamping at INT_CLAMP.  Returns how many digits were seen, or -1
- * on a character that is not a digit of the base.
- */
-static long
-accumulate_digits(const char *s, size_t i, size_t end, int base,
-				  long long *value)
-{
-	long		ndigits = 0;
-
-	for (; i < end; i++)
-	{
-		int			d;
-
-		if (s[i] == '_')
-			continue;
-		d = digit_value(s[i]);
-		if (d < 0 || d >= base)
-			return -1;
-		*value = *value * base + d;
-		if (*value > INT_CLAMP)
-			*value = INT_CLAMP;
-		ndigits++;
-	}
-	return ndigits;
-}
-
-/* Value of a plain int, as PyYAML's construct_yaml_int computes it. */
-bool
-ff_yaml_plain_int(const char *s, size_t len, long long *value)
-{
-	size_t		i = 0;
-	bool		negative = false;
-	long long	v = 0;
-
-	*value = 0;
-	if (!matches_int(s, len))
-		return false;
-	if (s[i] == '-' || s[i] == '+')
-		negative = s[i++] == '-';
-	if (s[i] == '0' && i + 1 < len && (s[i + 1] == 'b' || s[i + 1] == 'x'))
-	{
-		/* "0b_" and "0x_" match the regex but int('', base) fails */
-		if (accumulate_digits(s, i + 2, len, s[i + 1] == 'b' ? 2 : 16, &v) <= 0)
-			return false;
-	}
-	else if (s[i] == '0')
-	{
-		if (accumulate_digits(s, i, len, 8, &v) < 0)
-			return false;
-	}
-	else if (memchr(s + i, ':', len - i) != NULL)
-	{
-		/* sexagesimal: base-60 places, each a decimal number */
-		while (i < len)
-		{
-			const char *colon = memchr(s + i, ':', len - i);
-			size_t		end = colon ? (size_t) (colon - s) : len;
-			long long	place = 0;
-
-			if (accumulate_digits(s, i, end, 10, &place) <= 0)
-				return false;
-			v = v > INT_CLAMP / 60 ? INT_CLAMP : v * 60 + place;
-			if (v > INT_CLAMP)
-				v = INT_CLAMP;
-			i = end + 1;
-		}
-	}
-	else if (accumulate_digits(s, i, len, 10, &v) <= 0)
-		return false;
-	*value = negative ? -v : v;
-	return true;
+	return quote(t, s, strlen(s));
 }
 
 /* Short name of a status, such as "syntax" or "unknown field". */
@@ -671,112 +248,6 @@ ff_yaml_status_name(FFYamlStatus status)
 }
 
 /* ----------------------------------------------------------------
- * A set of byte strings, for duplicate keys in linear time
- * ----------------------------------------------------------------
- */
-
-typedef struct StrSetEntry
-{
-	char	   *key;			/* owned copy; NULL = empty slot */
-	size_t		len;
-	uint64_t	hash;
-} StrSetEntry;
-
-typedef struct StrSet
-{
-	StrSetEntry *entries;
-	size_t		cap;			/* a power of two, or 0 */
-	size_t		count;
-} StrSet;
-
-/* FNV-1a with a final avalanche, so that the low bits index well. */
-static uint64_t
-hash_text(const char *s, size_t len)
-{
-	uint64_t	h = 0xcbf29ce484222325u;
-
-	for (size_t i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) s[i];
-		h *= 0x100000001b3u;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
-}
-
-/* Free a set's keys and table and leave it empty. */
-static void
-strset_free(StrSet *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->entries[i].key);
-	free(set->entries);
-	memset(set, 0, sizeof(*set));
-}
-
-/* Double the table (or create it) and re-place the keys. */
-static bool
-strset_grow(StrSet *set)
-{
-	size_t		newcap = set->cap == 0 ? 16 : set->cap * 2;
-	StrSetEntry *table;
-
-	if (newcap <= set->cap || newcap > SIZE_MAX / sizeof(StrSetEntry))
-		return false;
-	table = ff_malloc(newcap * sizeof(StrSetEntry));
-	if (table == NULL)
-		return false;
-	memset(table, 0, newcap * sizeof(StrSetEntry));
-	for (size_t i = 0; i < set->cap; i++)
-	{
-		StrSetEntry *e = &set->entries[i];
-		size_t		slot;
-
-		if (e->key == NULL)
-			continue;
-		slot = e->hash & (newcap - 1);
-		while (table[slot].key != NULL)
-			slot = (slot + 1) & (newcap - 1);
-		table[slot] = *e;
-	}
-	free(set->entries);
-	set->entries = table;
-	set->cap = newcap;
-	return true;
-}
-
-/* Add a key: 1 when added, 0 when already there, -1 when out of memory. */
-static int
-strset_add(StrSet *set, const char *key, size_t len)
-{
-	uint64_t	h = hash_text(key, len);
-	size_t		slot;
-	char	   *copy;
-
-	if ((set->count + 1) * 2 > set->cap && !strset_grow(set))
-		return -1;
-	slot = h & (set->cap - 1);
-	while (set->entries[slot].key != NULL)
-	{
-		StrSetEntry *e = &set->entries[slot];
-
-		if (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0)
-			return 0;
-		slot = (slot + 1) & (set->cap - 1);
-	}
-	copy = copy_text(key, len);
-	if (copy == NULL)
-		return -1;
-	set->entries[slot].key = copy;
-	set->entries[slot].len = len;
-	set->entries[slot].hash = h;
-	set->count++;
-	return 1;
-}
-
-/* ----------------------------------------------------------------
  * Reader state
  * ----------------------------------------------------------------
  */
@@ -786,38 +257,23 @@ typedef enum FrameKind
 {
 	FRAME_TOP,					/* the document: flags, overrides */
 	FRAME_FLAGS,				/* flag key -> flag */
-	FRAME_FLAG,					/* one flag's fields */
+	FRAME_FLAG,					/* one flag's fields (ff_flag_fields) */
 	FRAME_OVERRIDES,			/* tenant id -> tenant */
 	FRAME_TENANT,				/* flag key -> override */
-	FRAME_OVERRIDE,				/* one override's fields */
+	FRAME_OVERRIDE,				/* one override's fields (ff_override_fields) */
 	FRAME_LIST					/* a list of strings */
 } FrameKind;
 
-/* Fields of the three mappings with fixed keys; index = bit in seen. */
-static const char *const top_fields[] = {"flags", "overrides", NULL};
+/* The document's keys; index = bit in seen.  Only their names are used. */
 enum
 {
-	TOP_FLAGS, TOP_OVERRIDES
+	TOP_FLAGS, TOP_OVERRIDES, TOP_NFIELDS
 };
-
-static const char *const flag_fields[] = {
-	"name", "description", "default_enabled", "is_public",
-	"rollout_percentage", "deprecated", "environments", NULL
+static const FFField top_field_list[TOP_NFIELDS] = {
+	[TOP_FLAGS] = {.name = "flags"},
+	[TOP_OVERRIDES] = {.name = "overrides"}
 };
-enum
-{
-	FLAG_NAME, FLAG_DESCRIPTION, FLAG_DEFAULT_ENABLED, FLAG_IS_PUBLIC,
-	FLAG_ROLLOUT, FLAG_DEPRECATED, FLAG_ENVIRONMENTS
-};
-
-static const char *const override_fields[] = {
-	"enabled", "rollout_percentage", "enabled_for_users", "enabled_for_groups",
-	NULL
-};
-enum
-{
-	OVR_ENABLED, OVR_ROLLOUT, OVR_USERS, OVR_GROUPS
-};
+static const FFFieldSet top_fields = {top_field_list, TOP_NFIELDS, false};
 
 /* One open collection. */
 typedef struct Frame
@@ -856,7 +312,8 @@ typedef struct Reader
 	bool		in_flag;		/* doc->flags[nflags - 1] is being read */
 	bool		in_override;	/* doc->overrides[noverrides - 1] is being read */
 	const char *field;			/* field whose value is being read */
-	yaml_mark_t rollout_mark;	/* where this flag's rollout_percentage was */
+	yaml_mark_t value_marks[FF_MAX_FIELDS]; /* where each field's value of the
+											 * record being read was */
 } Reader;
 
 /* A libyaml mark as 1-based line or column, clamped to int. */
@@ -866,28 +323,65 @@ mark_number(size_t zero_based)
 	return zero_based >= (size_t) INT_MAX ? INT_MAX : (int) zero_based + 1;
 }
 
-static FFYamlStatus vfail(Reader *r, FFYamlStatus status, int line, int column,
-							const char *key, size_t keylen, const char *fmt,
-							va_list args) FF_PRINTF(7, 0);
-static FFYamlStatus fail(Reader *r, FFYamlStatus status, yaml_mark_t mark,
+/* ----------------------------------------------------------------
+ * Errors and warnings
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Where an error is: a 1-based position, and the flag key it is about when
+ * that key is not stored yet (NULL: the flag or override being read).
+ */
+typedef struct Place
+{
+	int			line;
+	int			column;
+	const char *key;
+	size_t		keylen;
+} Place;
+
+/* The place of a libyaml mark. */
+static Place
+at(yaml_mark_t mark)
+{
+	Place		p = {mark_number(mark.line), mark_number(mark.column), NULL, 0};
+
+	return p;
+}
+
+/* The place of a libyaml mark, about a flag key not stored yet. */
+static Place
+at_key(yaml_mark_t mark, const char *key, size_t keylen)
+{
+	Place		p = {mark_number(mark.line), mark_number(mark.column), key, keylen};
+
+	return p;
+}
+
+/* An explicit position (0, 0 when there is none, as for out of memory). */
+static Place
+at_line(int line, int column)
+{
+	Place		p = {line, column, NULL, 0};
+
+	return p;
+}
+
+static FFYamlStatus fail(Reader *r, FFYamlStatus status, Place where,
 						 const char *fmt,...) FF_PRINTF(4, 5);
-static FFYamlStatus fail_key(Reader *r, FFYamlStatus status, yaml_mark_t mark,
-							 const char *key, size_t keylen,
-							 const char *fmt,...) FF_PRINTF(6, 7);
-static FFYamlStatus fail_at(Reader *r, FFYamlStatus status, int line,
-							int column, const char *fmt,...) FF_PRINTF(5, 6);
 static FFYamlStatus add_warning(Reader *r, yaml_mark_t mark,
 								const char *fmt,...) FF_PRINTF(3, 4);
 
 /*
- * Record the first error: status, position, message, and the flag, tenant
- * and field being read (key, when not NULL, overrides the flag key).
+ * The one error reporter: record the first error (status, place, message)
+ * with the flag, tenant and field being read.  Later errors are ignored.
  */
 static FFYamlStatus
-vfail(Reader *r, FFYamlStatus status, int line, int column,
-	  const char *key, size_t keylen, const char *fmt, va_list args)
+fail(Reader *r, FFYamlStatus status, Place where, const char *fmt,...)
 {
 	FFYamlError *err = r->err;
+	const char *key = where.key;
+	va_list		args;
 
 	if (r->status != FF_YAML_OK)
 		return r->status;
@@ -896,68 +390,23 @@ vfail(Reader *r, FFYamlStatus status, int line, int column,
 		return status;
 	memset(err, 0, sizeof(*err));
 	err->status = status;
-	err->line = line;
-	err->column = column;
+	err->line = where.line;
+	err->column = where.column;
+	if (key == NULL && r->in_override)
+		key = r->doc->overrides[r->doc->noverrides - 1].flag_key;
+	else if (key == NULL && r->in_flag)
+		key = r->doc->flags[r->doc->nflags - 1].key;
 	if (key != NULL)
-		copy_to_buffer(err->flag_key, sizeof(err->flag_key), key, keylen);
-	else if (r->in_override)
-	{
-		const char *k = r->doc->overrides[r->doc->noverrides - 1].flag_key;
-
-		copy_to_buffer(err->flag_key, sizeof(err->flag_key), k, strlen(k));
-	}
-	else if (r->in_flag)
-	{
-		const char *k = r->doc->flags[r->doc->nflags - 1].key;
-
-		copy_to_buffer(err->flag_key, sizeof(err->flag_key), k, strlen(k));
-	}
+		copy_to_buffer(err->flag_key, sizeof(err->flag_key), key,
+					   where.key != NULL ? where.keylen : strlen(key));
 	if (r->tenant != NULL)
 		copy_to_buffer(err->tenant_id, sizeof(err->tenant_id),
 					   r->tenant, strlen(r->tenant));
 	if (r->field != NULL)
 		copy_to_buffer(err->field, sizeof(err->field),
 					   r->field, strlen(r->field));
+	va_start(args, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, args);
-	return status;
-}
-
-/* Record an error at a libyaml mark. */
-static FFYamlStatus
-fail(Reader *r, FFYamlStatus status, yaml_mark_t mark, const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vfail(r, status, mark_number(mark.line), mark_number(mark.column),
-		  NULL, 0, fmt, args);
-	va_end(args);
-	return status;
-}
-
-/* Record an error about a key that is not stored yet. */
-static FFYamlStatus
-fail_key(Reader *r, FFYamlStatus status, yaml_mark_t mark,
-		 const char *key, size_t keylen, const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vfail(r, status, mark_number(mark.line), mark_number(mark.column),
-		  key, keylen, fmt, args);
-	va_end(args);
-	return status;
-}
-
-/* Record an error at an explicit position. */
-static FFYamlStatus
-fail_at(Reader *r, FFYamlStatus status, int line, int column,
-		const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	vfail(r, status, line, column, NULL, 0, fmt, args);
 	va_end(args);
 	return status;
 }
@@ -966,7 +415,7 @@ fail_at(Reader *r, FFYamlStatus status, int line, int column,
 static FFYamlStatus
 nomem(Reader *r)
 {
-	return fail_at(r, FF_YAML_NOMEM, 0, 0, "out of memory while reading YAML");
+	return fail(r, FF_YAML_NOMEM, at_line(0, 0), "out of memory while reading YAML");
 }
 
 /* Ask the interrupt hook; when it says stop, record FF_YAML_INTERRUPTED. */
@@ -975,13 +424,13 @@ interrupted(Reader *r)
 {
 	if (!ff_yaml_interrupted())
 		return false;
-	fail_at(r, FF_YAML_INTERRUPTED, 0, 0, "interrupted while reading YAML");
+	fail(r, FF_YAML_INTERRUPTED, at_line(0, 0), "interrupted while reading YAML");
 	return true;
 }
 
 /* 1-based line and column of a byte offset into the input. */
-static void
-offset_position(const char *s, size_t len, size_t offset, int *line, int *column)
+static Place
+offset_place(const char *s, size_t len, size_t offset)
 {
 	size_t		l = 1;
 	size_t		c = 1;
@@ -998,42 +447,36 @@ offset_position(const char *s, size_t len, size_t offset, int *line, int *column
 		else if (((unsigned char) s[i] & 0xC0) != 0x80 && s[i] != '\r')
 			c++;
 	}
-	*line = l >= (size_t) INT_MAX ? INT_MAX : (int) l;
-	*column = c >= (size_t) INT_MAX ? INT_MAX : (int) c;
+	return at_line(l >= (size_t) INT_MAX ? INT_MAX : (int) l,
+				   c >= (size_t) INT_MAX ? INT_MAX : (int) c);
 }
 
 /* Turn libyaml's complaint into an error. */
 static FFYamlStatus
 syntax_error(Reader *r, const yaml_parser_t *parser)
 {
-	int			line;
-	int			column;
 	const char *problem = parser->problem ? parser->problem : "unknown error";
+	Place		where;
 
 	switch (parser->error)
 	{
 		case YAML_MEMORY_ERROR:
 			return nomem(r);
 		case YAML_READER_ERROR:
-			offset_position(r->input, r->len, parser->problem_offset,
-							&line, &column);
+			where = offset_place(r->input, r->len, parser->problem_offset);
 			if (parser->problem_value != -1)
-				return fail_at(r, FF_YAML_SYNTAX, line, column,
-							   "invalid YAML: %s (#x%X)", problem,
-							   (unsigned) parser->problem_value);
-			return fail_at(r, FF_YAML_SYNTAX, line, column,
-						   "invalid YAML: %s", problem);
+				return fail(r, FF_YAML_SYNTAX, where, "invalid YAML: %s (#x%X)", problem,
+							(unsigned) parser->problem_value);
+			return fail(r, FF_YAML_SYNTAX, where, "invalid YAML: %s", problem);
 		default:
-			line = mark_number(parser->problem_mark.line);
-			column = mark_number(parser->problem_mark.column);
+			where = at(parser->problem_mark);
 			if (parser->context != NULL)
-				return fail_at(r, FF_YAML_SYNTAX, line, column,
-							   "invalid YAML: %s (%s that began at line %d, column %d)",
-							   problem, parser->context,
-							   mark_number(parser->context_mark.line),
-							   mark_number(parser->context_mark.column));
-			return fail_at(r, FF_YAML_SYNTAX, line, column,
-						   "invalid YAML: %s", problem);
+				return fail(r, FF_YAML_SYNTAX, where,
+							"invalid YAML: %s (%s that began at line %d, column %d)",
+							problem, parser->context,
+							mark_number(parser->context_mark.line),
+							mark_number(parser->context_mark.column));
+			return fail(r, FF_YAML_SYNTAX, where, "invalid YAML: %s", problem);
 	}
 }
 
@@ -1049,13 +492,13 @@ add_warning(Reader *r, yaml_mark_t mark, const char *fmt,...)
 	va_start(args, fmt);
 	vsnprintf(message, sizeof(message), fmt, args);
 	va_end(args);
-	if (!grow_array((void **) &doc->warnings, &r->warnings_cap,
-					doc->nwarnings, sizeof(FFYamlWarning)))
+	if (!ff_grow((void **) &doc->warnings, &r->warnings_cap, doc->nwarnings + 1,
+				 sizeof(FFYamlWarning)))
 		return nomem(r);
 	w = &doc->warnings[doc->nwarnings];
-	w->message = copy_text(message, strlen(message));
-	w->flag_key = copy_text(doc->flags[doc->nflags - 1].key,
-							strlen(doc->flags[doc->nflags - 1].key));
+	w->message = ff_core_strndup(message, strlen(message));
+	w->flag_key = ff_core_strndup(doc->flags[doc->nflags - 1].key,
+								  strlen(doc->flags[doc->nflags - 1].key));
 	if (w->message == NULL || w->flag_key == NULL)
 	{
 		free(w->message);
@@ -1099,12 +542,16 @@ is_null(const yaml_event_t *ev)
 	return is_plain(ev) && scalar_kind(ev) == FF_SCALAR_NULL;
 }
 
+/* A scalar event's text and length. */
+#define EV_TEXT(ev) ((const char *) (ev)->data.scalar.value)
+#define EV_LEN(ev) ((ev)->data.scalar.length)
+
 /*
  * Describe a node for "got ..." in a message: null, a list, a mapping, or
  * the quoted text and what it resolved to.
  */
 static const char *
-describe(const yaml_event_t *ev, char *buf, size_t bufsize)
+describe(Described *t, const yaml_event_t *ev)
 {
 	static const char *const kinds[] = {
 		[FF_SCALAR_STR] = "a string",
@@ -1116,7 +563,7 @@ describe(const yaml_event_t *ev, char *buf, size_t bufsize)
 		[FF_SCALAR_MERGE] = "reserved by YAML 1.1",
 		[FF_SCALAR_VALUE] = "reserved by YAML 1.1"
 	};
-	char		quoted[QUOTE_MAX * 4 + 16];
+	Quoted		quoted;
 	FFYamlScalarKind kind;
 	const char *what;
 
@@ -1129,9 +576,6 @@ describe(const yaml_event_t *ev, char *buf, size_t bufsize)
 	kind = scalar_kind(ev);
 	if (kind == FF_SCALAR_NULL)
 		return "null";
-	quote_for_message(quoted, sizeof(quoted),
-					  (const char *) ev->data.scalar.value,
-					  ev->data.scalar.length);
 	if (is_plain(ev))
 		what = kinds[kind];
 	else if (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
@@ -1139,8 +583,8 @@ describe(const yaml_event_t *ev, char *buf, size_t bufsize)
 		what = "a block string";
 	else
 		what = "a quoted string";
-	snprintf(buf, bufsize, "%s (%s)", quoted, what);
-	return buf;
+	snprintf(t->s, sizeof(t->s), "%s (%s)", quote(&quoted, EV_TEXT(ev), EV_LEN(ev)), what);
+	return t->s;
 }
 
 /*
@@ -1151,72 +595,48 @@ static FFYamlStatus
 read_string(Reader *r, const yaml_event_t *ev, const char *what,
 			const char *expect, char **out)
 {
-	char		desc[512];
+	Described	desc;
 	FFYamlScalarKind kind;
-	const char *s;
-	size_t		len;
 
 	*out = NULL;
 	if (ev->type != YAML_SCALAR_EVENT)
-		return fail(r, FF_YAML_TYPE, ev->start_mark, "%s must be %s, got %s",
-					what, expect, describe(ev, desc, sizeof(desc)));
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
+					what, expect, describe(&desc, ev));
 	kind = scalar_kind(ev);
 	if (kind == FF_SCALAR_NULL)
-		return fail(r, FF_YAML_TYPE, ev->start_mark, "%s must be %s, got null",
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got null",
 					what, expect);
 	if (kind != FF_SCALAR_STR)
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 					"%s must be %s, got %s: quote it to keep it as text",
-					what, expect, describe(ev, desc, sizeof(desc)));
-	s = (const char *) ev->data.scalar.value;
-	len = ev->data.scalar.length;
-	if (memchr(s, '\0', len) != NULL)
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
+					what, expect, describe(&desc, ev));
+	if (memchr(EV_TEXT(ev), '\0', EV_LEN(ev)) != NULL)
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 					"%s must not contain a NUL character", what);
-	*out = copy_text(s, len);
+	*out = ff_core_strndup(EV_TEXT(ev), EV_LEN(ev));
 	if (*out == NULL)
 		return nomem(r);
 	return FF_YAML_OK;
 }
 
-/* Read a plain boolean, or fail. */
+/* Read a plain int in the field's range, or fail. */
 static FFYamlStatus
-read_bool(Reader *r, const yaml_event_t *ev, const char *what, bool *out)
+read_int(Reader *r, const yaml_event_t *ev, const FFField *field, int *out)
 {
-	char		desc[512];
-
-	if (!is_plain(ev) || scalar_kind(ev) != FF_SCALAR_BOOL)
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
-					"%s must be true or false, got %s",
-					what, describe(ev, desc, sizeof(desc)));
-	*out = plain_bool_value((const char *) ev->data.scalar.value,
-							ev->data.scalar.length);
-	return FF_YAML_OK;
-}
-
-/* Read a rollout percentage, a plain int 0..100, or fail. */
-static FFYamlStatus
-read_percentage(Reader *r, const yaml_event_t *ev, const char *what,
-				const char *or_null, int *out)
-{
-	char		desc[512];
+	Described	desc;
+	Quoted		quoted;
+	char		expect[64];
 	long long	value;
 
 	if (!is_plain(ev) || scalar_kind(ev) != FF_SCALAR_INT ||
-		!ff_yaml_plain_int((const char *) ev->data.scalar.value,
-						   ev->data.scalar.length, &value))
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
-					"%s must be an integer from 0 to 100%s, got %s",
-					what, or_null, describe(ev, desc, sizeof(desc)));
-	if (value < 0 || value > 100)
-	{
-		quote_for_message(desc, sizeof(desc),
-						  (const char *) ev->data.scalar.value,
-						  ev->data.scalar.length);
-		return fail(r, FF_YAML_RANGE, ev->start_mark,
-					"%s must be an integer from 0 to 100%s, got %s",
-					what, or_null, desc);
-	}
+		!ff_yaml_plain_int(EV_TEXT(ev), EV_LEN(ev), &value))
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
+					field->name, ff_field_expected(field, expect, sizeof(expect)),
+					describe(&desc, ev));
+	if (value < field->min || value > field->max)
+		return fail(r, FF_YAML_RANGE, at(ev->start_mark), "%s must be %s, got %s",
+					field->name, ff_field_expected(field, expect, sizeof(expect)),
+					quote(&quoted, EV_TEXT(ev), EV_LEN(ev)));
 	*out = (int) value;
 	return FF_YAML_OK;
 }
@@ -1233,7 +653,7 @@ push_frame(Reader *r, FrameKind kind, const yaml_event_t *ev)
 	Frame	   *f;
 
 	if (r->depth >= FF_YAML_MAX_DEPTH)
-		return fail(r, FF_YAML_LIMIT, ev->start_mark,
+		return fail(r, FF_YAML_LIMIT, at(ev->start_mark),
 					"collections nested more than %d deep are not supported",
 					FF_YAML_MAX_DEPTH);
 	f = &r->stack[r->depth++];
@@ -1254,6 +674,23 @@ push_list(Reader *r, const yaml_event_t *ev, FFYamlStringList *list,
 	r->stack[r->depth - 1].field = field;
 	r->stack[r->depth - 1].what = what;
 	return FF_YAML_OK;
+}
+
+/* The fields of a record frame (FRAME_FLAG, FRAME_OVERRIDE), else the document's. */
+static const FFFieldSet *
+frame_fields(FrameKind kind)
+{
+	return kind == FRAME_FLAG ? &ff_flag_fields :
+		kind == FRAME_OVERRIDE ? &ff_override_fields : &top_fields;
+}
+
+/* The record a record frame fills: the last flag or override. */
+static void *
+frame_record(Reader *r, FrameKind kind)
+{
+	if (kind == FRAME_FLAG)
+		return &r->doc->flags[r->doc->nflags - 1];
+	return &r->doc->overrides[r->doc->noverrides - 1];
 }
 
 /* Levenshtein distance of two short strings, capped at 9. */
@@ -1294,25 +731,23 @@ edit_distance(const char *a, size_t alen, const char *b)
  */
 static FFYamlStatus
 read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
-			   const char *const *fields, const char *where)
+			   const FFFieldSet *set, const char *where)
 {
-	const char *s = (const char *) ev->data.scalar.value;
-	size_t		len = ev->data.scalar.length;
-	char		quoted[QUOTE_MAX * 4 + 16];
-	char		expected[256];
-	char		message[512];
-	FFYamlScalarKind kind = scalar_kind(ev);
+	const char *s = EV_TEXT(ev);
+	size_t		len = EV_LEN(ev);
+	Quoted		quoted;
+	Described	expected;
+	bool		is_string = scalar_kind(ev) == FF_SCALAR_STR;
 	int			best = -1;
 	int			best_distance = 3;
-	size_t		o = 0;
 
-	for (int i = 0; fields[i] != NULL; i++)
+	for (int i = 0; i < set->count; i++)
 	{
-		if (kind == FF_SCALAR_STR && text_is(s, len, fields[i]))
+		if (is_string && ff_yaml_text_is(s, len, set->fields[i].name))
 		{
 			if (f->seen & (1u << i))
-				return fail(r, FF_YAML_DUPLICATE, ev->start_mark,
-							"duplicate field \"%s\" %s", fields[i], where);
+				return fail(r, FF_YAML_DUPLICATE, at(ev->start_mark),
+							"duplicate field \"%s\" %s", set->fields[i].name, where);
 			f->seen |= 1u << i;
 			f->field = i;
 			return FF_YAML_OK;
@@ -1320,9 +755,9 @@ read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
 	}
 
 	/* unknown: suggest the closest field, else list them all */
-	for (int i = 0; fields[i] != NULL; i++)
+	for (int i = 0; i < set->count; i++)
 	{
-		int			d = edit_distance(s, len, fields[i]);
+		int			d = edit_distance(s, len, set->fields[i].name);
 
 		if (d < best_distance)
 		{
@@ -1330,21 +765,15 @@ read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
 			best = i;
 		}
 	}
-	quote_for_message(quoted, sizeof(quoted), s, len);
+	quote(&quoted, s, len);
 	if (best >= 0)
-		snprintf(message, sizeof(message), "unknown field %s %s (did you mean \"%s\"?)",
-				 quoted, where, fields[best]);
+		fail(r, FF_YAML_UNKNOWN_FIELD, at(ev->start_mark),
+			 "unknown field %s %s (did you mean \"%s\"?)", quoted.s, where,
+			 set->fields[best].name);
 	else
-	{
-		expected[0] = '\0';
-		for (int i = 0; fields[i] != NULL; i++)
-			o += (size_t) snprintf(expected + o, sizeof(expected) - o, "%s%s",
-								   i == 0 ? "" : fields[i + 1] == NULL ? " or " : ", ",
-								   fields[i]);
-		snprintf(message, sizeof(message), "unknown field %s %s: expected %s",
-				 quoted, where, expected);
-	}
-	fail(r, FF_YAML_UNKNOWN_FIELD, ev->start_mark, "%s", message);
+		fail(r, FF_YAML_UNKNOWN_FIELD, at(ev->start_mark),
+			 "unknown field %s %s: expected %s", quoted.s, where,
+			 ff_field_names(set, "or", expected.s, sizeof(expected.s)));
 	/* the unknown key itself is the field the error is about */
 	if (r->err != NULL)
 		copy_to_buffer(r->err->field, sizeof(r->err->field), s, len);
@@ -1358,25 +787,24 @@ read_field_key(Reader *r, Frame *f, const yaml_event_t *ev,
 static FFYamlStatus
 check_flag_key(Reader *r, const yaml_event_t *ev)
 {
-	const char *s = (const char *) ev->data.scalar.value;
-	size_t		len = ev->data.scalar.length;
+	const char *s = EV_TEXT(ev);
+	size_t		len = EV_LEN(ev);
 	FFYamlScalarKind kind = scalar_kind(ev);
-	char		desc[512];
+	Described	desc;
 	size_t		nchars;
 
 	if (kind != FF_SCALAR_STR)
-		return fail_key(r, FF_YAML_TYPE, ev->start_mark, s, len,
-						"flag keys must be strings, got %s%s",
-						describe(ev, desc, sizeof(desc)),
-						kind == FF_SCALAR_NULL ? "" : ": quote it to keep it as text");
+		return fail(r, FF_YAML_TYPE, at_key(ev->start_mark, s, len),
+					"flag keys must be strings, got %s%s", describe(&desc, ev),
+					kind == FF_SCALAR_NULL ? "" : ": quote it to keep it as text");
 	if (memchr(s, '\0', len) != NULL)
-		return fail_key(r, FF_YAML_TYPE, ev->start_mark, s, len,
-						"flag keys must not contain a NUL character");
+		return fail(r, FF_YAML_TYPE, at_key(ev->start_mark, s, len),
+					"flag keys must not contain a NUL character");
 	nchars = utf8_chars(s, len);
 	if (nchars == 0 || nchars > FF_YAML_KEY_MAX_CHARS)
-		return fail_key(r, FF_YAML_RANGE, ev->start_mark, s, len,
-						"flag keys must be 1 to %d characters, got %zu",
-						FF_YAML_KEY_MAX_CHARS, nchars);
+		return fail(r, FF_YAML_RANGE, at_key(ev->start_mark, s, len),
+					"flag keys must be 1 to %d characters, got %zu",
+					FF_YAML_KEY_MAX_CHARS, nchars);
 	return FF_YAML_OK;
 }
 
@@ -1385,28 +813,26 @@ static FFYamlStatus
 read_flag_key(Reader *r, const yaml_event_t *ev)
 {
 	FFYamlDocument *doc = r->doc;
-	const char *s = (const char *) ev->data.scalar.value;
-	size_t		len = ev->data.scalar.length;
+	const char *s = EV_TEXT(ev);
+	size_t		len = EV_LEN(ev);
 	FFYamlFlag *flag;
 	int			added;
-	char		quoted[QUOTE_MAX * 4 + 16];
+	Quoted		quoted;
 
 	if (check_flag_key(r, ev) != FF_YAML_OK)
 		return r->status;
-	added = strset_add(&r->flag_keys, s, len);
+	added = ff_strset_add(&r->flag_keys, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
-	{
-		quote_for_message(quoted, sizeof(quoted), s, len);
-		return fail_key(r, FF_YAML_DUPLICATE, ev->start_mark, s, len,
-						"duplicate flag key %s", quoted);
-	}
-	if (!grow_array((void **) &doc->flags, &r->flags_cap, doc->nflags,
-					sizeof(FFYamlFlag)))
+		return fail(r, FF_YAML_DUPLICATE, at_key(ev->start_mark, s, len),
+					"duplicate flag key %s", quote(&quoted, s, len));
+	if (!ff_grow((void **) &doc->flags, &r->flags_cap, doc->nflags + 1, sizeof(FFYamlFlag)))
 		return nomem(r);
 	flag = &doc->flags[doc->nflags];
-	flag->key = copy_text(s, len);
+	memset(flag, 0, sizeof(*flag));
+	ff_fields_init(&ff_flag_fields, flag);
+	flag->key = ff_core_strndup(s, len);
 	if (flag->key == NULL)
 		return nomem(r);
 	flag->line = mark_number(ev->start_mark.line);
@@ -1420,32 +846,29 @@ read_flag_key(Reader *r, const yaml_event_t *ev)
 static FFYamlStatus
 read_tenant_key(Reader *r, const yaml_event_t *ev)
 {
-	const char *s = (const char *) ev->data.scalar.value;
-	size_t		len = ev->data.scalar.length;
+	const char *s = EV_TEXT(ev);
+	size_t		len = EV_LEN(ev);
 	FFYamlScalarKind kind = scalar_kind(ev);
-	char		desc[512];
+	Described	desc;
+	Quoted		quoted;
 	int			added;
 
 	if (kind != FF_SCALAR_STR)
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
-					"tenant ids must be strings, got %s%s",
-					describe(ev, desc, sizeof(desc)),
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark),
+					"tenant ids must be strings, got %s%s", describe(&desc, ev),
 					kind == FF_SCALAR_NULL ? "" : ": quote it to keep it as text");
 	if (memchr(s, '\0', len) != NULL)
-		return fail(r, FF_YAML_TYPE, ev->start_mark,
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 					"tenant ids must not contain a NUL character");
-	r->tenant = copy_text(s, len);
+	r->tenant = ff_core_strndup(s, len);
 	if (r->tenant == NULL)
 		return nomem(r);
-	added = strset_add(&r->tenants, s, len);
+	added = ff_strset_add(&r->tenants, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
-	{
-		quote_for_message(desc, sizeof(desc), s, len);
-		return fail(r, FF_YAML_DUPLICATE, ev->start_mark,
-					"duplicate tenant %s in overrides", desc);
-	}
+		return fail(r, FF_YAML_DUPLICATE, at(ev->start_mark),
+					"duplicate tenant %s in overrides", quote(&quoted, s, len));
 	return FF_YAML_OK;
 }
 
@@ -1454,32 +877,29 @@ static FFYamlStatus
 read_override_key(Reader *r, const yaml_event_t *ev)
 {
 	FFYamlDocument *doc = r->doc;
-	const char *s = (const char *) ev->data.scalar.value;
-	size_t		len = ev->data.scalar.length;
+	const char *s = EV_TEXT(ev);
+	size_t		len = EV_LEN(ev);
 	FFYamlOverride *ovr;
 	int			added;
-	char		quoted[QUOTE_MAX * 4 + 16];
-	char		tenant[QUOTE_MAX * 4 + 16];
+	Quoted		quoted;
+	Quoted		tenant;
 
 	if (check_flag_key(r, ev) != FF_YAML_OK)
 		return r->status;
-	added = strset_add(&r->tenant_flags, s, len);
+	added = ff_strset_add(&r->tenant_flags, s, len);
 	if (added < 0)
 		return nomem(r);
 	if (added == 0)
-	{
-		quote_for_message(quoted, sizeof(quoted), s, len);
-		quote_for_message(tenant, sizeof(tenant), r->tenant, strlen(r->tenant));
-		return fail_key(r, FF_YAML_DUPLICATE, ev->start_mark, s, len,
-						"duplicate flag key %s in the overrides of tenant %s",
-						quoted, tenant);
-	}
-	if (!grow_array((void **) &doc->overrides, &r->overrides_cap,
-					doc->noverrides, sizeof(FFYamlOverride)))
+		return fail(r, FF_YAML_DUPLICATE, at_key(ev->start_mark, s, len),
+					"duplicate flag key %s in the overrides of tenant %s",
+					quote(&quoted, s, len), quote_str(&tenant, r->tenant));
+	if (!ff_grow((void **) &doc->overrides, &r->overrides_cap, doc->noverrides + 1,
+				 sizeof(FFYamlOverride)))
 		return nomem(r);
 	ovr = &doc->overrides[doc->noverrides];
-	ovr->flag_key = copy_text(s, len);
-	ovr->tenant_id = copy_text(r->tenant, strlen(r->tenant));
+	memset(ovr, 0, sizeof(*ovr));
+	ovr->flag_key = ff_core_strndup(s, len);
+	ovr->tenant_id = ff_core_strndup(r->tenant, strlen(r->tenant));
 	if (ovr->flag_key == NULL || ovr->tenant_id == NULL)
 	{
 		free(ovr->flag_key);
@@ -1487,8 +907,7 @@ read_override_key(Reader *r, const yaml_event_t *ev)
 		memset(ovr, 0, sizeof(*ovr));
 		return nomem(r);
 	}
-	ovr->enabled = -1;
-	ovr->rollout_percentage = -1;
+	ff_fields_init(&ff_override_fields, ovr);
 	ovr->line = mark_number(ev->start_mark.line);
 	ovr->column = mark_number(ev->start_mark.column);
 	doc->noverrides++;
@@ -1500,25 +919,16 @@ read_override_key(Reader *r, const yaml_event_t *ev)
 static const char *
 where_phrase(Reader *r, char *buf, size_t bufsize)
 {
-	char		key[QUOTE_MAX * 4 + 16];
-	char		tenant[QUOTE_MAX * 4 + 16];
+	Quoted		key;
+	Quoted		tenant;
 
 	if (r->in_override)
-	{
-		const char *k = r->doc->overrides[r->doc->noverrides - 1].flag_key;
-
-		quote_for_message(key, sizeof(key), k, strlen(k));
-		quote_for_message(tenant, sizeof(tenant), r->tenant, strlen(r->tenant));
 		snprintf(buf, bufsize, "in the override of flag %s for tenant %s",
-				 key, tenant);
-	}
+				 quote_str(&key, r->doc->overrides[r->doc->noverrides - 1].flag_key),
+				 quote_str(&tenant, r->tenant));
 	else if (r->in_flag)
-	{
-		const char *k = r->doc->flags[r->doc->nflags - 1].key;
-
-		quote_for_message(key, sizeof(key), k, strlen(k));
-		snprintf(buf, bufsize, "in flag %s", key);
-	}
+		snprintf(buf, bufsize, "in flag %s",
+				 quote_str(&key, r->doc->flags[r->doc->nflags - 1].key));
 	else
 		snprintf(buf, bufsize, "at the top level");
 	return buf;
@@ -1531,29 +941,25 @@ static FFYamlStatus
 handle_key(Reader *r, Frame *f, const yaml_event_t *ev)
 {
 	char		where[768];
-	char		desc[512];
+	Described	desc;
 	FFYamlStatus status;
 
 	if (ev->type == YAML_MAPPING_END_EVENT)
 		return handle_mapping_end(r, f, ev);
 	if (ev->type != YAML_SCALAR_EVENT)
-		return fail(r, FF_YAML_STRUCTURE, ev->start_mark,
+		return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark),
 					"mapping keys must be strings, got %s %s",
-					describe(ev, desc, sizeof(desc)),
-					where_phrase(r, where, sizeof(where)));
+					describe(&desc, ev), where_phrase(r, where, sizeof(where)));
 	if (is_plain(ev) && scalar_kind(ev) == FF_SCALAR_MERGE)
-		return fail(r, FF_YAML_UNSUPPORTED, ev->start_mark,
+		return fail(r, FF_YAML_UNSUPPORTED, at(ev->start_mark),
 					"merge keys (<<) are not supported");
 
 	switch (f->kind)
 	{
 		case FRAME_TOP:
-			status = read_field_key(r, f, ev, top_fields, "at the top level");
-			break;
 		case FRAME_FLAG:
 		case FRAME_OVERRIDE:
-			status = read_field_key(r, f, ev,
-									f->kind == FRAME_FLAG ? flag_fields : override_fields,
+			status = read_field_key(r, f, ev, frame_fields(f->kind),
 									where_phrase(r, where, sizeof(where)));
 			break;
 		case FRAME_FLAGS:
@@ -1566,13 +972,37 @@ handle_key(Reader *r, Frame *f, const yaml_event_t *ev)
 			status = read_override_key(r, ev);
 			break;
 		default:
-			status = fail(r, FF_YAML_STRUCTURE, ev->start_mark,
+			status = fail(r, FF_YAML_STRUCTURE, at(ev->start_mark),
 						  "unexpected mapping key");
 			break;
 	}
 	if (status == FF_YAML_OK)
 		f->have_key = true;
 	return status;
+}
+
+/*
+ * The end of a flag's or override's mapping: refuse it without a required
+ * field, make absent strings empty.
+ */
+static FFYamlStatus
+finish_record(Reader *r, const Frame *f, const FFFieldSet *set, void *record,
+			  int line, int column)
+{
+	for (int i = 0; i < set->count; i++)
+	{
+		const FFField *field = &set->fields[i];
+
+		if (f->seen & (1u << i))
+			continue;
+		if (field->required)
+			return fail(r, FF_YAML_MISSING, at_line(line, column),
+						"%s is required", field->name);
+		if (field->type == FF_FIELD_STRING &&
+			(*(char **) ff_field_value(field, record) = ff_core_strndup("", 0)) == NULL)
+			return nomem(r);
+	}
+	return FF_YAML_OK;
 }
 
 /* The end of a mapping: check what must be there, fill defaults, warn. */
@@ -1583,22 +1013,15 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 
 	(void) ev;
 	if (f->kind == FRAME_TOP && !(f->seen & (1u << TOP_FLAGS)))
-		return fail(r, FF_YAML_MISSING, f->mark, "flags is required");
+		return fail(r, FF_YAML_MISSING, at(f->mark), "flags is required");
 	if (f->kind == FRAME_FLAG)
 	{
 		FFYamlFlag *flag = &doc->flags[doc->nflags - 1];
 
-		if (flag->name == NULL)
-			return fail_at(r, FF_YAML_MISSING, flag->line, flag->column,
-						   "name is required");
-		if (flag->description == NULL)
-		{
-			flag->description = copy_text("", 0);
-			if (flag->description == NULL)
-				return nomem(r);
-		}
+		if (finish_record(r, f, &ff_flag_fields, flag, flag->line, flag->column) != FF_YAML_OK)
+			return r->status;
 		if (flag->rollout_percentage > 0 && !flag->default_enabled &&
-			add_warning(r, r->rollout_mark,
+			add_warning(r, r->value_marks[FF_FLAG_ROLLOUT],
 						"rollout_percentage is %d but default_enabled is false, "
 						"so the flag is off for everyone: a rollout only "
 						"narrows a flag that is on",
@@ -1607,10 +1030,16 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 		r->in_flag = false;
 	}
 	else if (f->kind == FRAME_OVERRIDE)
+	{
+		FFYamlOverride *ovr = &doc->overrides[doc->noverrides - 1];
+
+		if (finish_record(r, f, &ff_override_fields, ovr, ovr->line, ovr->column) != FF_YAML_OK)
+			return r->status;
 		r->in_override = false;
+	}
 	else if (f->kind == FRAME_TENANT)
 	{
-		strset_free(&r->tenant_flags);
+		ff_strset_free(&r->tenant_flags);
 		free(r->tenant);
 		r->tenant = NULL;
 	}
@@ -1618,130 +1047,100 @@ handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev)
 	return FF_YAML_OK;
 }
 
-/* A value in a flag's mapping. */
+/*
+ * A value in a flag's or override's mapping, typed by its field: null as
+ * the field says, then a string, a plain boolean, a plain int in range, or
+ * a list of strings (a new frame).
+ */
 static FFYamlStatus
-read_flag_value(Reader *r, Frame *f, const yaml_event_t *ev)
+read_field_value(Reader *r, const Frame *f, const yaml_event_t *ev,
+				 const FFFieldSet *set, void *record)
 {
-	FFYamlFlag *flag = &r->doc->flags[r->doc->nflags - 1];
-	char		desc[512];
+	const FFField *field = &set->fields[f->field];
+	void	   *value = ff_field_value(field, record);
+	char		expect[64];
+	Described	desc;
 
-	switch (f->field)
+	r->value_marks[f->field] = ev->start_mark;
+	if (is_null(ev) && field->null != FF_NULL_REFUSED)
 	{
-		case FLAG_NAME:
-			if (is_null(ev))
-				return fail(r, FF_YAML_MISSING, ev->start_mark,
-							"name is required, got null");
-			return read_string(r, ev, "name", "a string", &flag->name);
-		case FLAG_DESCRIPTION:
-			return read_string(r, ev, "description", "a string",
-							   &flag->description);
-		case FLAG_DEFAULT_ENABLED:
-			return read_bool(r, ev, "default_enabled", &flag->default_enabled);
-		case FLAG_IS_PUBLIC:
-			return read_bool(r, ev, "is_public", &flag->is_public);
-		case FLAG_DEPRECATED:
-			return read_bool(r, ev, "deprecated", &flag->deprecated);
-		case FLAG_ROLLOUT:
-			r->rollout_mark = ev->start_mark;
-			return read_percentage(r, ev, "rollout_percentage", "",
-								   &flag->rollout_percentage);
-		case FLAG_ENVIRONMENTS:
-			if (is_null(ev))
-				return FF_YAML_OK;
-			if (ev->type != YAML_SEQUENCE_START_EVENT)
-				return fail(r, FF_YAML_TYPE, ev->start_mark,
-							"environments must be a list of strings or null, got %s",
-							describe(ev, desc, sizeof(desc)));
-			flag->has_environments = true;
-			return push_list(r, ev, &flag->environments, FLAG_ENVIRONMENTS,
-							 "environments");
+		if (field->null == FF_NULL_REQUIRED)
+			return fail(r, FF_YAML_MISSING, at(ev->start_mark),
+						"%s is required, got null", field->name);
+		if (field->null == FF_NULL_VALUE)
+			ff_field_set_present(field, record);
+		ff_field_set_null(field, record);
+		return FF_YAML_OK;
 	}
-	return fail(r, FF_YAML_STRUCTURE, ev->start_mark, "unexpected flag field");
-}
-
-/* A value in an override's mapping. */
-static FFYamlStatus
-read_override_value(Reader *r, Frame *f, const yaml_event_t *ev)
-{
-	FFYamlOverride *ovr = &r->doc->overrides[r->doc->noverrides - 1];
-	char		desc[512];
-	bool		b;
-	const char *what = override_fields[f->field];
-
-	switch (f->field)
+	switch (field->type)
 	{
-		case OVR_ENABLED:
-			ovr->has_enabled = true;
-			if (is_null(ev))
-				return FF_YAML_OK;
+		case FF_FIELD_STRING:
+			return read_string(r, ev, field->name,
+							   ff_field_expected(field, expect, sizeof(expect)), value);
+		case FF_FIELD_BOOL:
 			if (!is_plain(ev) || scalar_kind(ev) != FF_SCALAR_BOOL)
-				return fail(r, FF_YAML_TYPE, ev->start_mark,
-							"enabled must be true, false or null, got %s",
-							describe(ev, desc, sizeof(desc)));
-			(void) read_bool(r, ev, what, &b);
-			ovr->enabled = b ? 1 : 0;
+				return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
+							field->name, ff_field_expected(field, expect, sizeof(expect)),
+							describe(&desc, ev));
+			if (field->null == FF_NULL_VALUE)
+				*(int *) value = ff_yaml_plain_bool(EV_TEXT(ev), EV_LEN(ev)) ? 1 : 0;
+			else
+				*(bool *) value = ff_yaml_plain_bool(EV_TEXT(ev), EV_LEN(ev));
+			ff_field_set_present(field, record);
 			return FF_YAML_OK;
-		case OVR_ROLLOUT:
-			ovr->has_rollout = true;
-			if (is_null(ev))
-				return FF_YAML_OK;
-			return read_percentage(r, ev, what, " or null",
-								   &ovr->rollout_percentage);
-		case OVR_USERS:
-		case OVR_GROUPS:
+		case FF_FIELD_INT:
+			ff_field_set_present(field, record);
+			return read_int(r, ev, field, value);
+		case FF_FIELD_STRING_LIST:
 			if (ev->type != YAML_SEQUENCE_START_EVENT)
-				return fail(r, FF_YAML_TYPE, ev->start_mark,
-							"%s must be a list of strings, got %s",
-							what, describe(ev, desc, sizeof(desc)));
-			if (f->field == OVR_USERS)
-			{
-				ovr->has_users = true;
-				return push_list(r, ev, &ovr->users, OVR_USERS, what);
-			}
-			ovr->has_groups = true;
-			return push_list(r, ev, &ovr->groups, OVR_GROUPS, what);
+				return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s",
+							field->name, ff_field_expected(field, expect, sizeof(expect)),
+							describe(&desc, ev));
+			ff_field_set_present(field, record);
+			return push_list(r, ev, value, f->field, field->name);
 	}
-	return fail(r, FF_YAML_STRUCTURE, ev->start_mark, "unexpected override field");
+	return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark), "unexpected field");
 }
 
 /* A value event in a mapping frame whose key was just read. */
 static FFYamlStatus
 handle_value(Reader *r, Frame *f, const yaml_event_t *ev)
 {
-	char		desc[512];
-	char		key[QUOTE_MAX * 4 + 16];
+	Described	desc;
+	Quoted		key;
+	Quoted		tenant;
 	FFYamlStatus status;
-	FrameKind	kind = f->kind;
 
 	f->have_key = false;
-	switch (kind)
+	switch (f->kind)
 	{
 		case FRAME_TOP:
 			if (is_null(ev) && f->field == TOP_FLAGS)
-				return fail(r, FF_YAML_MISSING, ev->start_mark,
+				return fail(r, FF_YAML_MISSING, at(ev->start_mark),
 							"flags is required, got null");
 			if (is_null(ev))
 				return FF_YAML_OK;
 			if (ev->type == YAML_MAPPING_START_EVENT)
 				return push_frame(r, f->field == TOP_FLAGS ? FRAME_FLAGS : FRAME_OVERRIDES, ev);
 			if (f->field == TOP_FLAGS)
-				return fail(r, FF_YAML_TYPE, ev->start_mark,
+				return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 							"flags must be a mapping of flag keys to flag fields, got %s",
-							describe(ev, desc, sizeof(desc)));
-			return fail(r, FF_YAML_TYPE, ev->start_mark,
+							describe(&desc, ev));
+			return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 						"overrides must be a mapping of tenant ids to flag overrides, got %s",
-						describe(ev, desc, sizeof(desc)));
+						describe(&desc, ev));
 		case FRAME_FLAGS:
 			if (ev->type == YAML_MAPPING_START_EVENT)
 				return push_frame(r, FRAME_FLAG, ev);
-			quote_for_message(key, sizeof(key), r->doc->flags[r->doc->nflags - 1].key,
-							  strlen(r->doc->flags[r->doc->nflags - 1].key));
-			return fail(r, FF_YAML_TYPE, ev->start_mark,
+			return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 						"flag %s must be a mapping of fields, got %s",
-						key, describe(ev, desc, sizeof(desc)));
+						quote_str(&key, r->doc->flags[r->doc->nflags - 1].key),
+						describe(&desc, ev));
 		case FRAME_FLAG:
-			r->field = flag_fields[f->field];
-			status = read_flag_value(r, f, ev);
+		case FRAME_OVERRIDE:
+			r->field = frame_fields(f->kind)->fields[f->field].name;
+			status = read_field_value(r, f, ev, frame_fields(f->kind),
+									  frame_record(r, f->kind));
 			r->field = NULL;
 			return status;
 		case FRAME_OVERRIDES:
@@ -1753,32 +1152,20 @@ handle_value(Reader *r, Frame *f, const yaml_event_t *ev)
 			}
 			if (ev->type == YAML_MAPPING_START_EVENT)
 				return push_frame(r, FRAME_TENANT, ev);
-			quote_for_message(key, sizeof(key), r->tenant, strlen(r->tenant));
-			return fail(r, FF_YAML_TYPE, ev->start_mark,
+			return fail(r, FF_YAML_TYPE, at(ev->start_mark),
 						"tenant %s must be a mapping of flag keys to overrides, got %s",
-						key, describe(ev, desc, sizeof(desc)));
+						quote_str(&key, r->tenant), describe(&desc, ev));
 		case FRAME_TENANT:
 			if (ev->type == YAML_MAPPING_START_EVENT)
 				return push_frame(r, FRAME_OVERRIDE, ev);
-			{
-				const char *k = r->doc->overrides[r->doc->noverrides - 1].flag_key;
-				char		tenant[QUOTE_MAX * 4 + 16];
-
-				quote_for_message(key, sizeof(key), k, strlen(k));
-				quote_for_message(tenant, sizeof(tenant), r->tenant, strlen(r->tenant));
-				return fail(r, FF_YAML_TYPE, ev->start_mark,
-							"the override of flag %s for tenant %s must be a mapping of fields, got %s",
-							key, tenant, describe(ev, desc, sizeof(desc)));
-			}
-		case FRAME_OVERRIDE:
-			r->field = override_fields[f->field];
-			status = read_override_value(r, f, ev);
-			r->field = NULL;
-			return status;
+			return fail(r, FF_YAML_TYPE, at(ev->start_mark),
+						"the override of flag %s for tenant %s must be a mapping of fields, got %s",
+						quote_str(&key, r->doc->overrides[r->doc->noverrides - 1].flag_key),
+						quote_str(&tenant, r->tenant), describe(&desc, ev));
 		case FRAME_LIST:
 			break;
 	}
-	return fail(r, FF_YAML_STRUCTURE, ev->start_mark, "unexpected value");
+	return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark), "unexpected value");
 }
 
 /* An event inside a list of strings. */
@@ -1793,7 +1180,7 @@ handle_list_item(Reader *r, Frame *f, const yaml_event_t *ev)
 	if (ev->type == YAML_SEQUENCE_END_EVENT)
 	{
 		r->depth--;
-		if (f->field == FLAG_ENVIRONMENTS && f->list->count == 0 &&
+		if (f->field == FF_FLAG_ENVIRONMENTS && f->list->count == 0 &&
 			r->stack[r->depth - 1].kind == FRAME_FLAG)
 			return add_warning(r, f->mark,
 							   "environments is an empty list, so the flag is "
@@ -1808,8 +1195,7 @@ handle_list_item(Reader *r, Frame *f, const yaml_event_t *ev)
 	if (status != FF_YAML_OK)
 		return status;
 
-	if (!grow_array((void **) &list->items, &f->list_cap, list->count,
-					sizeof(char *)))
+	if (!ff_grow((void **) &list->items, &f->list_cap, list->count + 1, sizeof(char *)))
 	{
 		free(item);
 		return nomem(r);
@@ -1822,7 +1208,7 @@ handle_list_item(Reader *r, Frame *f, const yaml_event_t *ev)
 static FFYamlStatus
 handle_document_level(Reader *r, const yaml_event_t *ev)
 {
-	char		desc[512];
+	Described	desc;
 
 	switch (ev->type)
 	{
@@ -1833,12 +1219,12 @@ handle_document_level(Reader *r, const yaml_event_t *ev)
 		case YAML_STREAM_END_EVENT:
 			r->done = true;
 			if (!r->had_root)
-				return fail_at(r, FF_YAML_MISSING, 1, 1,
-							   "the document is empty: flags is required");
+				return fail(r, FF_YAML_MISSING, at_line(1, 1),
+							"the document is empty: flags is required");
 			return FF_YAML_OK;
 		case YAML_DOCUMENT_START_EVENT:
 			if (r->had_document)
-				return fail(r, FF_YAML_UNSUPPORTED, ev->start_mark,
+				return fail(r, FF_YAML_UNSUPPORTED, at(ev->start_mark),
 							"more than one YAML document is not supported: "
 							"put every flag in one document");
 			r->had_document = true;
@@ -1848,12 +1234,28 @@ handle_document_level(Reader *r, const yaml_event_t *ev)
 			return push_frame(r, FRAME_TOP, ev);
 		default:
 			if (is_null(ev))
-				return fail(r, FF_YAML_MISSING, ev->start_mark,
+				return fail(r, FF_YAML_MISSING, at(ev->start_mark),
 							"the document is empty: flags is required");
-			return fail(r, FF_YAML_STRUCTURE, ev->start_mark,
+			return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark),
 						"the document must be a mapping with a flags key, got %s",
-						describe(ev, desc, sizeof(desc)));
+						describe(&desc, ev));
 	}
+}
+
+/* Refuse an anchor, alias or tag (what is "alias", "anchor" or the tag). */
+static FFYamlStatus
+refuse_feature(Reader *r, const yaml_event_t *ev, const char *what,
+			   const unsigned char *text)
+{
+	Quoted		quoted;
+
+	quote_str(&quoted, (const char *) text);
+	if (what == NULL)
+		return fail(r, FF_YAML_UNSUPPORTED, at(ev->start_mark),
+					"tags are not supported (found %s): quote a value to make it a string",
+					quoted.s);
+	return fail(r, FF_YAML_UNSUPPORTED, at(ev->start_mark),
+				"anchors and aliases are not supported (found %s %s)", what, quoted.s);
 }
 
 /* Feed one event to the reader. */
@@ -1862,18 +1264,12 @@ handle_event(Reader *r, const yaml_event_t *ev)
 {
 	const unsigned char *anchor = NULL;
 	const unsigned char *tag = NULL;
-	char		quoted[QUOTE_MAX * 4 + 16];
 	Frame	   *f;
 
 	switch (ev->type)
 	{
 		case YAML_ALIAS_EVENT:
-			anchor = ev->data.alias.anchor;
-			quote_for_message(quoted, sizeof(quoted), (const char *) anchor,
-							  strlen((const char *) anchor));
-			return fail(r, FF_YAML_UNSUPPORTED, ev->start_mark,
-						"anchors and aliases are not supported (found alias %s)",
-						quoted);
+			return refuse_feature(r, ev, "alias", ev->data.alias.anchor);
 		case YAML_SCALAR_EVENT:
 			anchor = ev->data.scalar.anchor;
 			tag = ev->data.scalar.tag;
@@ -1890,21 +1286,9 @@ handle_event(Reader *r, const yaml_event_t *ev)
 			break;
 	}
 	if (anchor != NULL)
-	{
-		quote_for_message(quoted, sizeof(quoted), (const char *) anchor,
-						  strlen((const char *) anchor));
-		return fail(r, FF_YAML_UNSUPPORTED, ev->start_mark,
-					"anchors and aliases are not supported (found anchor %s)",
-					quoted);
-	}
+		return refuse_feature(r, ev, "anchor", anchor);
 	if (tag != NULL)
-	{
-		quote_for_message(quoted, sizeof(quoted), (const char *) tag,
-						  strlen((const char *) tag));
-		return fail(r, FF_YAML_UNSUPPORTED, ev->start_mark,
-					"tags are not supported (found %s): quote a value to make it a string",
-					quoted);
-	}
+		return refuse_feature(r, ev, NULL, tag);
 
 	if (r->depth == 0)
 		return handle_document_level(r, ev);
@@ -1921,12 +1305,34 @@ handle_event(Reader *r, const yaml_event_t *ev)
  * ----------------------------------------------------------------
  */
 
-/* Call fn on every item of a list of strings. */
+/* Call fn with the address of every string field and list item of a record. */
 static void
-list_strings(FFYamlStringList *list, FFYamlStringFn fn, void *arg)
+record_strings(const FFFieldSet *set, void *record, FFYamlStringFn fn, void *arg)
 {
-	for (size_t i = 0; i < list->count; i++)
-		fn(&list->items[i], arg);
+	for (int i = 0; i < set->count; i++)
+	{
+		const FFField *field = &set->fields[i];
+		void	   *value = ff_field_value(field, record);
+
+		if (field->type == FF_FIELD_STRING)
+			fn(value, arg);
+		else if (field->type == FF_FIELD_STRING_LIST)
+		{
+			FFYamlStringList *list = value;
+
+			for (size_t j = 0; j < list->count; j++)
+				fn(&list->items[j], arg);
+		}
+	}
+}
+
+/* Free the item arrays of a record's lists (not the items). */
+static void
+record_free_lists(const FFFieldSet *set, void *record)
+{
+	for (int i = 0; i < set->count; i++)
+		if (set->fields[i].type == FF_FIELD_STRING_LIST)
+			free(((FFYamlStringList *) ff_field_value(&set->fields[i], record))->items);
 }
 
 /* Call fn with the address of every string a document holds. */
@@ -1935,21 +1341,14 @@ ff_yaml_document_strings(FFYamlDocument *doc, FFYamlStringFn fn, void *arg)
 {
 	for (size_t i = 0; i < doc->nflags; i++)
 	{
-		FFYamlFlag *flag = &doc->flags[i];
-
-		fn(&flag->key, arg);
-		fn(&flag->name, arg);
-		fn(&flag->description, arg);
-		list_strings(&flag->environments, fn, arg);
+		fn(&doc->flags[i].key, arg);
+		record_strings(&ff_flag_fields, &doc->flags[i], fn, arg);
 	}
 	for (size_t i = 0; i < doc->noverrides; i++)
 	{
-		FFYamlOverride *ovr = &doc->overrides[i];
-
-		fn(&ovr->tenant_id, arg);
-		fn(&ovr->flag_key, arg);
-		list_strings(&ovr->users, fn, arg);
-		list_strings(&ovr->groups, fn, arg);
+		fn(&doc->overrides[i].tenant_id, arg);
+		fn(&doc->overrides[i].flag_key, arg);
+		record_strings(&ff_override_fields, &doc->overrides[i], fn, arg);
 	}
 	for (size_t i = 0; i < doc->nwarnings; i++)
 	{
@@ -1975,13 +1374,10 @@ ff_yaml_document_free(FFYamlDocument *doc)
 		return;
 	ff_yaml_document_strings(doc, free_string, NULL);
 	for (size_t i = 0; i < doc->nflags; i++)
-		free(doc->flags[i].environments.items);
+		record_free_lists(&ff_flag_fields, &doc->flags[i]);
 	free(doc->flags);
 	for (size_t i = 0; i < doc->noverrides; i++)
-	{
-		free(doc->overrides[i].users.items);
-		free(doc->overrides[i].groups.items);
-	}
+		record_free_lists(&ff_override_fields, &doc->overrides[i]);
 	free(doc->overrides);
 	free(doc->warnings);
 	memset(doc, 0, sizeof(*doc));
@@ -2029,7 +1425,7 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 	}
 
 	/* the reader is large (its frame stack): keep it off the caller's stack */
-	r = ff_malloc(sizeof(Reader));
+	r = ff_core_malloc(sizeof(Reader));
 	if (r == NULL)
 	{
 		if (err != NULL)
@@ -2049,12 +1445,8 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 	nul = memchr(input, '\0', len);
 	if (nul != NULL)
 	{
-		int			line;
-		int			column;
-
-		offset_position(input, len, (size_t) (nul - input), &line, &column);
-		fail_at(r, FF_YAML_SYNTAX, line, column,
-				"invalid YAML: the document contains a NUL byte");
+		fail(r, FF_YAML_SYNTAX, offset_place(input, len, (size_t) (nul - input)),
+			 "invalid YAML: the document contains a NUL byte");
 	}
 	else if (!yaml_parser_initialize(&parser))
 		nomem(r);
@@ -2072,15 +1464,16 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 					syntax_error(r, &parser);
 				break;
 			}
+			ff_work_counts.events++;
 			handle_event(r, &ev);
 			yaml_event_delete(&ev);
 		}
 		yaml_parser_delete(&parser);
 	}
 
-	strset_free(&r->flag_keys);
-	strset_free(&r->tenants);
-	strset_free(&r->tenant_flags);
+	ff_strset_free(&r->flag_keys);
+	ff_strset_free(&r->tenants);
+	ff_strset_free(&r->tenant_flags);
 	free(r->tenant);
 	status = r->status;
 	free(r);

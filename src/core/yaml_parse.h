@@ -15,52 +15,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ff_buf.h"
+#include "flag_fields.h"
+#include "yaml_scalar.h"
+
 /* A flag key is 1 to 255 characters (Unicode code points), as the table says. */
 #define FF_YAML_KEY_MAX_CHARS	255
 /* Room for the longest key in UTF-8 (4 bytes a character) and its NUL. */
 #define FF_YAML_KEY_BUFSIZE		1024
 /* Collections nested deeper than this are refused (the format needs 5). */
 #define FF_YAML_MAX_DEPTH		64
-
-/* A list of strings; items is NULL when count is 0. */
-typedef struct FFYamlStringList
-{
-	char	  **items;
-	size_t		count;
-} FFYamlStringList;
-
-/* One entry of the flags: mapping. */
-typedef struct FFYamlFlag
-{
-	char	   *key;			/* the mapping key: 1-255 characters */
-	char	   *name;			/* required */
-	char	   *description;	/* "" when absent */
-	bool		default_enabled;
-	bool		is_public;
-	bool		deprecated;
-	int			rollout_percentage; /* 0..100 */
-	bool		has_environments;	/* false: absent or null (every environment) */
-	FFYamlStringList environments;	/* may be empty: blocked everywhere */
-	int			line;			/* where the key was, 1-based */
-	int			column;
-} FFYamlFlag;
-
-/* One tenant's override of one flag, from the overrides: mapping. */
-typedef struct FFYamlOverride
-{
-	char	   *tenant_id;		/* any string, even "" */
-	char	   *flag_key;		/* 1-255 characters; not checked against flags */
-	bool		has_enabled;	/* the field was present */
-	int			enabled;		/* -1 = null, 0 = false, 1 = true */
-	bool		has_rollout;
-	int			rollout_percentage; /* -1 = null, else 0..100 */
-	bool		has_users;
-	FFYamlStringList users;		/* enabled_for_users */
-	bool		has_groups;
-	FFYamlStringList groups;	/* enabled_for_groups */
-	int			line;			/* where the flag key was, 1-based */
-	int			column;
-} FFYamlOverride;
 
 /* Something legal but probably not what the author meant. */
 typedef struct FFYamlWarning
@@ -111,19 +75,6 @@ typedef struct FFYamlError
 	char		message[512];	/* lower case, no trailing period */
 } FFYamlError;
 
-/* How PyYAML's SafeLoader resolves an untagged plain (unquoted) scalar. */
-typedef enum FFYamlScalarKind
-{
-	FF_SCALAR_STR = 0,
-	FF_SCALAR_NULL,				/* ~ null Null NULL and the empty scalar */
-	FF_SCALAR_BOOL,				/* yes/no/true/false/on/off in 3 casings */
-	FF_SCALAR_INT,				/* 12, -1_000, 0x1f, 017, 0b101, 1:30 */
-	FF_SCALAR_FLOAT,			/* 1.5, 1., .5, 1.0e+3, .inf, .nan, 1:30.5 */
-	FF_SCALAR_TIMESTAMP,		/* 2024-01-31, 2024-1-31 10:00:00Z */
-	FF_SCALAR_MERGE,			/* << */
-	FF_SCALAR_VALUE				/* = */
-} FFYamlScalarKind;
-
 /*
  * Asked by the reader and the emitter in every loop over their input: before
  * each libyaml event, each time libyaml reads a chunk (so also inside a long
@@ -162,31 +113,7 @@ extern void ff_yaml_document_free(FFYamlDocument *doc);
 typedef void (*FFYamlStringFn) (char **s, void *arg);
 extern void ff_yaml_document_strings(FFYamlDocument *doc, FFYamlStringFn fn, void *arg);
 
-/* Resolve a plain scalar's text exactly as PyYAML 6 SafeLoader does. */
-extern FFYamlScalarKind ff_yaml_resolve_plain(const char *s, size_t len);
-
-/*
- * Value of a plain scalar that resolves to FF_SCALAR_INT, clamped to
- * +-10^15.  False for the few texts PyYAML resolves as int but then fails
- * to convert ("0b_", "0x_").
- */
-extern bool ff_yaml_plain_int(const char *s, size_t len, long long *value);
-
 /* Short name of a status, such as "syntax" or "unknown field". */
 extern const char *ff_yaml_status_name(FFYamlStatus status);
-
-#ifdef FF_YAML_FAULT_INJECTION
-/*
- * Test hook: when >= 0, each allocation made by the reader or the emitter
- * decrements it and the one that finds it at 0 fails.  -1 (the default)
- * disables failures.  Compiled only with -DFF_YAML_FAULT_INJECTION.
- */
-extern long ff_yaml_fault_countdown;
-
-/* Decide whether the next allocation fails (reader and emitter). */
-extern bool ff_yaml_fault_now(void);
-#else
-#define ff_yaml_fault_now() false
-#endif
 
 #endif							/* FLAGFORGE_YAML_PARSE_H */

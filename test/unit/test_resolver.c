@@ -112,7 +112,7 @@ test_bucket_is_concatenation(void)
 		}
 	check(ok, "bucket of (tenant, key, user) equals hash of 'tenant:key:user' % 100");
 	{
-		/* A long tenant: several whole blocks per piece, same answer. */
+		/* Longer than the one-pass buffer: hashed in pieces, same answer. */
 		static char long_tenant[700];
 		static char long_joined[800];
 
