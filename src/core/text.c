@@ -190,7 +190,7 @@ ff_utf8_lower(FFStr s, char *out)
 FFStr
 ff_arena_str(FFArena *arena, FFStr s, bool lower)
 {
-	char	   *copy = arena->alloc(arena->cx, 2 * s.len + 1);
+	char	   *copy = arena->alloc(arena->cx, (lower ? 2 * s.len : s.len) + 1);
 	size_t		len = s.len;
 
 	if (lower)
