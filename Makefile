@@ -6,11 +6,13 @@ MODULE_big  = flagforge
 # src/core: plain C with no PostgreSQL types (hash, resolver, YAML), unit
 # tested and fuzzed on its own; src: the server side.
 CORE_SRCS   = $(sort $(wildcard src/core/*.c))
-OBJS        = $(CORE_SRCS:.c=.o) $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# The C++ shim over RE2 (regex_re2.cpp: .cpp, which PGXS also builds as bitcode).
+CORE_CXX_SRCS = $(sort $(wildcard src/core/*.cpp))
+OBJS        = $(CORE_SRCS:.c=.o) $(CORE_CXX_SRCS:.cpp=.o) $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA        = $(wildcard $(EXTENSION)--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DFLAGFORGE_VERSION=\"$(EXTVERSION)\"
-SHLIB_LINK  = -lyaml
+SHLIB_LINK  = -lyaml -lre2 -lstdc++
 # Every build warns as -Wall -Wextra would (PostgreSQL's own headers leave
 # parameters unused, so that one is off).
 PG_CFLAGS   = -Wextra -Wno-unused-parameter
@@ -36,10 +38,18 @@ UNIT_CC     ?= clang
 UNIT_CFLAGS  = -g -O1 -std=c11 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all -DFF_YAML_FAULT_INJECTION
 UNIT_TESTS   = $(patsubst test/unit/%.c,build/%,$(sort $(wildcard test/unit/test_*.c)))
+UNIT_CXX    ?= clang++
+UNIT_CXXFLAGS = -g -O1 -std=c++17 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all
+UNIT_CXX_OBJS = $(patsubst src/core/%.cpp,build/%.o,$(CORE_CXX_SRCS))
 
-build/test_%: test/unit/test_%.c $(CORE_SRCS) $(wildcard src/core/*.h)
+build/%.o: src/core/%.cpp $(wildcard src/core/*.h)
 	@mkdir -p build
-	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lyaml
+	$(UNIT_CXX) $(UNIT_CXXFLAGS) -c -o $@ $<
+
+build/test_%: test/unit/test_%.c $(CORE_SRCS) $(UNIT_CXX_OBJS) $(wildcard src/core/*.h)
+	@mkdir -p build
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) $(UNIT_CXX_OBJS) -lyaml -lre2 -lstdc++
 
 .PHONY: unittest fuzz bench
 unittest: $(UNIT_TESTS)

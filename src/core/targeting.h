@@ -96,6 +96,9 @@ extern bool ff_constraint_compile(FFArena *arena, const FFConstraintSpec *spec,
 /* A constraint that never matches (a strategy's reference to a missing segment). */
 extern const FFConstraint *ff_constraint_never(void);
 
+/* True when ctx satisfies the constraint (Unleash's checkConstraint, "inverted" included). */
+extern bool ff_constraint_matches(const FFConstraint *constraint, const FFContext *ctx);
+
 /* Unleash's strategies (FF_STRATEGY_UNKNOWN: a name it does not know: never matches). */
 typedef enum FFStrategyKind
 {

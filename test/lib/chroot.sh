@@ -79,7 +79,7 @@ ff_chroot_build() {
     [ "$suite" = experimental ] && target_release="-t experimental"
     chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
         /bin/bash -c "apt-get update -qq && \
-            apt-get install -y -qq --no-install-recommends build-essential libyaml-dev util-linux >/dev/null && \
+            apt-get install -y -qq --no-install-recommends build-essential libyaml-dev libre2-dev util-linux >/dev/null && \
             apt-get install -y -qq --no-install-recommends $target_release \
                 postgresql-$version postgresql-server-dev-$version >/dev/null" \
         >>"$tmp.log" 2>&1 || { tail -20 "$tmp.log"; ff_chroot_unmount_all; return 1; }

@@ -48,7 +48,7 @@ ff_install_packages() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq postgresql-15 postgresql-server-dev-15 postgresql-contrib \
-        libyaml-dev clang make gcc python3-psycopg2 python3-sqlalchemy python3-django \
+        libyaml-dev libre2-dev clang make gcc g++ python3-psycopg2 python3-sqlalchemy python3-django \
         gnuplot-nox debootstrap >/dev/null
 }
 
