@@ -596,14 +596,77 @@ CREATE TABLE @extschema@.flagforge_rules (
     variants    jsonb NOT NULL DEFAULT '[]',
     updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT flagforge_rules_order UNIQUE NULLS NOT DISTINCT (flag_key, tenant_id, position),
-    -- A tenant's rule belongs to its override: deleting the override deletes it.
-    -- (A flag's new key reaches both through flagforge_flags, so no cascade here.)
-    CONSTRAINT flagforge_rules_override FOREIGN KEY (tenant_id, flag_key)
-        REFERENCES @extschema@.flagforge_overrides (tenant_id, flag_key) ON DELETE CASCADE,
     CONSTRAINT flagforge_rules_valid
         CHECK (@extschema@.flagforge_check_rule(strategy, parameters, constraints, variants))
 );
 CREATE INDEX flagforge_rules_override_idx ON @extschema@.flagforge_rules (tenant_id, flag_key);
+
+-- A tenant's rules belong to its override of the flag.  Not a foreign key,
+-- so that TRUNCATE flagforge_overrides keeps working as in 1.0 (and a
+-- cascade could not tell a tenant's rules from a flag's): a rule names an
+-- existing override when written, and goes with it.
+CREATE FUNCTION @extschema@.flagforge_rule_needs_override()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_rules'::pg_catalog.regclass THEN
+        RAISE EXCEPTION USING ERRCODE = 'E0001',
+            MESSAGE = 'flagforge_rule_needs_override() runs only on flagforge_rules';
+    END IF;
+    IF NEW.tenant_id IS NOT NULL AND NOT EXISTS (
+           SELECT FROM @extschema@.flagforge_overrides o
+           WHERE o.tenant_id OPERATOR(pg_catalog.=) NEW.tenant_id
+             AND o.flag_key OPERATOR(pg_catalog.=) NEW.flag_key
+           FOR KEY SHARE) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = pg_catalog.format('tenant %s has no override of flag %s for the rule to belong to',
+                                        pg_catalog.quote_literal(NEW.tenant_id), pg_catalog.quote_literal(NEW.flag_key)),
+            HINT = 'Insert the override into flagforge_overrides first, or leave tenant_id NULL for a rule of every tenant.';
+    END IF;
+    RETURN NEW;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_rule_needs_override() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_rule_needs_override() IS
+    'Trigger of flagforge_rules: a tenant''s rule must name an existing override.';
+CREATE TRIGGER flagforge_rules_need_override
+    BEFORE INSERT OR UPDATE ON @extschema@.flagforge_rules
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.flagforge_rule_needs_override();
+
+-- Deleting (or truncating) overrides deletes their rules, as the extension
+-- owner (the writer of overrides needs no right on flagforge_rules).
+CREATE FUNCTION @extschema@.flagforge_drop_override_rules()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_overrides'::pg_catalog.regclass THEN
+        RAISE EXCEPTION USING ERRCODE = 'E0001',
+            MESSAGE = 'flagforge_drop_override_rules() runs only on flagforge_overrides';
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+        DELETE FROM @extschema@.flagforge_rules r WHERE r.tenant_id IS NOT NULL;
+    ELSE
+        DELETE FROM @extschema@.flagforge_rules r USING flagforge_gone_overrides g  -- the transition table
+        WHERE r.tenant_id OPERATOR(pg_catalog.=) g.tenant_id
+          AND r.flag_key OPERATOR(pg_catalog.=) g.flag_key;
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_drop_override_rules() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_drop_override_rules() IS
+    'Trigger of flagforge_overrides: a deleted (or truncated) override takes its rules with it.';
+CREATE TRIGGER flagforge_overrides_drop_rules
+    AFTER DELETE ON @extschema@.flagforge_overrides
+    REFERENCING OLD TABLE AS flagforge_gone_overrides
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_drop_override_rules();
+CREATE TRIGGER flagforge_overrides_drop_rules_truncate
+    AFTER TRUNCATE ON @extschema@.flagforge_overrides
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flagforge_drop_override_rules();
 COMMENT ON TABLE @extschema@.flagforge_rules IS
     'Targeting rules (Unleash''s strategies), tried in position order, first match turns the flag on: tenant_id NULL for every tenant, else a rule of that tenant''s override.';
 
@@ -624,7 +687,10 @@ COMMENT ON TABLE @extschema@.flagforge_prerequisites IS
     'Unleash''s dependencies: the flag is off unless parent_key is on (enabled) or off (not enabled), and, when variants is not empty, on one of those variants; a missing parent is not met; cycles are refused.';
 
 -- Cycles are refused when written; writers take turns so that two cannot
--- close a cycle between them.
+-- close a cycle between them.  Only flagforge_import_unleash stores a cycle
+-- that Unleash's own payload contains (Unleash tolerates it: a parent with
+-- prerequisites of its own is never met, so every flag of the cycle is
+-- off, in Unleash and here), with a NOTICE.
 CREATE FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE
@@ -642,6 +708,11 @@ BEGIN
                    SELECT p.parent_key FROM @extschema@.flagforge_prerequisites p
                    JOIN ancestor a ON p.flag_key OPERATOR(pg_catalog.=) a.key)
                SELECT FROM ancestor WHERE ancestor.key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
+        IF pg_catalog.current_setting('flagforge.importing', true) OPERATOR(pg_catalog.=) 'unleash' THEN
+            RAISE NOTICE 'prerequisite % of flag % makes a cycle: every flag in it is off, as in Unleash',
+                pg_catalog.quote_literal(NEW.parent_key), pg_catalog.quote_literal(NEW.flag_key);
+            RETURN NEW;
+        END IF;
         RAISE EXCEPTION USING ERRCODE = 'invalid_recursion',
             MESSAGE = pg_catalog.format('prerequisite %s of flag %s would make a cycle',
                                         pg_catalog.quote_literal(NEW.parent_key),
@@ -677,3 +748,377 @@ CREATE POLICY flagforge_tenant_scoped_update ON @extschema@.flagforge_rules FOR 
     WITH CHECK (@extschema@.flagforge_tenant_allowed(tenant_id));
 CREATE POLICY flagforge_tenant_scoped_delete ON @extschema@.flagforge_rules FOR DELETE
     USING (@extschema@.flagforge_tenant_allowed(tenant_id));
+
+-- Evaluation with Unleash's context as one jsonb object (tenant, userId,
+-- groups, environment, sessionId, remoteAddress, appName, currentTime,
+-- properties).  Pass the context as jsonb ('{...}'::jsonb): an untyped
+-- literal in the second argument picks the text (tenant) form.
+CREATE FUNCTION @extschema@.flagforge_is_enabled(flag_key text, context jsonb)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'flagforge_is_enabled_context'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_is_enabled(text, jsonb) IS
+    'Is the flag on in this context ({"tenant", "userId", "groups", "environment", "sessionId", "remoteAddress", "appName", "currentTime", "properties"})? Rule-only flags need no tenant.';
+
+CREATE FUNCTION @extschema@.flagforge_variant(flag_key text, context jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'flagforge_variant_context'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_variant(text, jsonb) IS
+    'The flag''s variant in this context, as Unleash''s getVariant: {"name", "payload" ({"type", "value"}, when it has one), "enabled", "feature_enabled"}; "disabled" when none.';
+
+CREATE FUNCTION @extschema@.flagforge_evaluate_all(context jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'flagforge_evaluate_all_context'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_evaluate_all(jsonb) IS
+    'Every flag in this context as {"key": true|false, ...}.';
+
+CREATE FUNCTION @extschema@.flagforge_explain(flag_key text, context jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'flagforge_explain_context'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.flagforge_explain(text, jsonb) IS
+    'Why a flag has its value in this context (as flagforge_explain), with "rule" and "strategy" when a rule decided.';
+
+-- ---------------------------------------------------------------------------
+-- flagforge_import_unleash: Unleash's client features payload into the
+-- tables, all or nothing.  Each feature is a flag: enabled false is its
+-- kill switch, its strategies its rules (for every tenant), its variants
+-- and dependencies its variants and prerequisites; segments by id.
+-- ---------------------------------------------------------------------------
+
+-- The value of key in object when it has the JSON type kind ('string',
+-- 'array', 'object', 'boolean', 'number'); NULL when absent or null, unless
+-- required; any other type is an error that names where and key.
+CREATE FUNCTION @extschema@.flagforge_unleash_field(
+    object jsonb, key text, kind text, required boolean, location text)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    value jsonb := object OPERATOR(pg_catalog.->) key;
+BEGIN
+    IF value IS NULL OR pg_catalog.jsonb_typeof(value) OPERATOR(pg_catalog.=) 'null' THEN
+        IF required THEN
+            RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                MESSAGE = pg_catalog.format('%s: %s is required', location, key),
+                HINT = 'The document is Unleash''s client features payload: {"version", "features": [{"name", "enabled", "strategies", ...}], "segments"}.';
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF pg_catalog.jsonb_typeof(value) OPERATOR(pg_catalog.<>) kind THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = pg_catalog.format('%s: %s must be a JSON %s, not %s', location, key, kind,
+                                        pg_catalog.jsonb_typeof(value)),
+            HINT = 'The document is Unleash''s client features payload: {"version", "features": [{"name", "enabled", "strategies", ...}], "segments"}.';
+    END IF;
+    RETURN value;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.flagforge_unleash_field(jsonb, text, text, boolean, text) IS
+    'Internal (flagforge_import_unleash): a field of a JSON object checked for its type.';
+
+-- Run a check function's validation of one part of a feature and say where
+-- it failed: the feature's index and name, and the field.
+CREATE FUNCTION @extschema@.flagforge_unleash_check(
+    location text, strategy text, parameters jsonb, constraints jsonb, variants jsonb)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    message text;
+    hint text;
+    state text;
+BEGIN
+    IF strategy IS NULL THEN
+        PERFORM @extschema@.flagforge_check_variants(variants);
+    ELSE
+        PERFORM @extschema@.flagforge_check_rule(strategy, parameters, constraints, variants);
+    END IF;
+EXCEPTION WHEN invalid_parameter_value OR invalid_datetime_format OR invalid_text_representation THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT, state = RETURNED_SQLSTATE;
+    RAISE EXCEPTION USING ERRCODE = state,
+        MESSAGE = location OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||)
+                  pg_catalog.regexp_replace(message, '^(rule|variants): ', ''),
+        HINT = hint;
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.flagforge_unleash_check(text, text, jsonb, jsonb, jsonb) IS
+    'Internal (flagforge_import_unleash): checks a strategy or a variant list and names where it is bad.';
+
+CREATE FUNCTION @extschema@.flagforge_import_unleash(
+    document jsonb, prune boolean DEFAULT false, dry_run boolean DEFAULT false)
+RETURNS TABLE (flag_key text, action text)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    features jsonb;
+    segments jsonb;
+    feature jsonb;
+    strategy jsonb;
+    dependency jsonb;
+    segment jsonb;
+    location text;
+    feature_name text;
+    problem text;
+    i integer;
+    j integer;
+    new_rules jsonb;
+    old_rules jsonb;
+    new_prerequisites jsonb;
+    old_prerequisites jsonb;
+    new_flag jsonb;
+    old_flag jsonb;
+    existed boolean;
+    seen text[] := '{}';
+    keys text[] := '{}';
+    actions text[] := '{}';
+    done constant text := 'FFDRY';
+BEGIN
+    IF document IS NULL OR pg_catalog.jsonb_typeof(document) OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'the Unleash document must be a JSON object',
+            HINT = 'Pass Unleash''s client features payload: {"version", "features": [...], "segments": [...]}.';
+    END IF;
+    features := COALESCE(@extschema@.flagforge_unleash_field(document, 'features', 'array', true, 'document'), '[]');
+    PERFORM pg_catalog.set_config('flagforge.importing', 'unleash', true);
+    segments := COALESCE(@extschema@.flagforge_unleash_field(document, 'segments', 'array', false, 'document'), '[]');
+    BEGIN
+        -- Segments first: rules name them by id.
+        FOR i IN 0 .. pg_catalog.jsonb_array_length(segments) OPERATOR(pg_catalog.-) 1 LOOP
+            segment := segments OPERATOR(pg_catalog.->) i;
+            location := pg_catalog.format('segments[%s]', i);
+            IF pg_catalog.jsonb_typeof(segment) OPERATOR(pg_catalog.<>) 'object' THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = location OPERATOR(pg_catalog.||) ' must be a JSON object';
+            END IF;
+            PERFORM @extschema@.flagforge_unleash_field(segment, 'id', 'number', true, location);
+            PERFORM @extschema@.flagforge_unleash_field(segment, 'name', 'string', false, location);
+            BEGIN
+                PERFORM @extschema@.flagforge_check_constraints(
+                    COALESCE(@extschema@.flagforge_unleash_field(segment, 'constraints', 'array', false, location), '[]'));
+            EXCEPTION WHEN invalid_parameter_value OR invalid_datetime_format THEN
+                GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = location OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) problem;
+            END;
+            INSERT INTO @extschema@.flagforge_segments AS s (id, name, constraints)
+            VALUES ((segment OPERATOR(pg_catalog.->>) 'id')::integer,
+                    COALESCE(segment OPERATOR(pg_catalog.->>) 'name', ''),
+                    COALESCE(segment OPERATOR(pg_catalog.->) 'constraints', '[]'))
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, constraints = EXCLUDED.constraints
+            WHERE (s.name, s.constraints) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.constraints);
+        END LOOP;
+
+        FOR i IN 0 .. pg_catalog.jsonb_array_length(features) OPERATOR(pg_catalog.-) 1 LOOP
+            feature := features OPERATOR(pg_catalog.->) i;
+            location := pg_catalog.format('features[%s]', i);
+            IF pg_catalog.jsonb_typeof(feature) OPERATOR(pg_catalog.<>) 'object' THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = location OPERATOR(pg_catalog.||) ' must be a JSON object';
+            END IF;
+            PERFORM @extschema@.flagforge_unleash_field(feature, 'name', 'string', true, location);
+            feature_name := feature OPERATOR(pg_catalog.->>) 'name';
+            location := pg_catalog.format('features[%s] "%s"', i, feature_name);
+            IF pg_catalog.char_length(feature_name) OPERATOR(pg_catalog.<) 1 OR pg_catalog.char_length(feature_name) OPERATOR(pg_catalog.>) 255 THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = location OPERATOR(pg_catalog.||) ': name must be 1 to 255 characters';
+            END IF;
+            IF feature_name OPERATOR(pg_catalog.=) ANY (seen) THEN
+                RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                    MESSAGE = location OPERATOR(pg_catalog.||) ': duplicate feature name';
+            END IF;
+            seen := seen OPERATOR(pg_catalog.||) feature_name;
+            PERFORM @extschema@.flagforge_unleash_field(feature, 'enabled', 'boolean', true, location);
+            PERFORM @extschema@.flagforge_unleash_field(feature, 'description', 'string', false, location);
+            PERFORM @extschema@.flagforge_unleash_field(feature, 'stale', 'boolean', false, location);
+            PERFORM @extschema@.flagforge_unleash_check(location OPERATOR(pg_catalog.||) ': variants', NULL, NULL, NULL,
+                COALESCE(@extschema@.flagforge_unleash_field(feature, 'variants', 'array', false, location), '[]'));
+
+            -- Its strategies as rules (a disabled strategy is left out, as Unleash's server does).
+            new_rules := '[]';
+            j := 0;
+            FOR strategy IN SELECT pg_catalog.jsonb_array_elements(
+                    COALESCE(@extschema@.flagforge_unleash_field(feature, 'strategies', 'array', false, location), '[]')) LOOP
+                DECLARE
+                    at text := pg_catalog.format('%s: strategies[%s]', location, j);
+                BEGIN
+                    IF pg_catalog.jsonb_typeof(strategy) OPERATOR(pg_catalog.<>) 'object' THEN
+                        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                            MESSAGE = at OPERATOR(pg_catalog.||) ' must be a JSON object';
+                    END IF;
+                    PERFORM @extschema@.flagforge_unleash_field(strategy, 'name', 'string', true, at);
+                    PERFORM @extschema@.flagforge_unleash_field(strategy, 'segments', 'array', false, at);
+                    IF COALESCE((@extschema@.flagforge_unleash_field(strategy, 'disabled', 'boolean', false, at))::text::boolean, false) THEN
+                        j := j OPERATOR(pg_catalog.+) 1;
+                        CONTINUE;
+                    END IF;
+                    PERFORM @extschema@.flagforge_unleash_check(at, strategy OPERATOR(pg_catalog.->>) 'name',
+                        COALESCE(@extschema@.flagforge_unleash_field(strategy, 'parameters', 'object', false, at), '{}'),
+                        COALESCE(@extschema@.flagforge_unleash_field(strategy, 'constraints', 'array', false, at), '[]'),
+                        COALESCE(@extschema@.flagforge_unleash_field(strategy, 'variants', 'array', false, at), '[]'));
+                    IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(COALESCE(strategy OPERATOR(pg_catalog.->) 'segments', '[]')) e
+                               WHERE pg_catalog.jsonb_typeof(e) OPERATOR(pg_catalog.<>) 'number') THEN
+                        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                            MESSAGE = at OPERATOR(pg_catalog.||) ': segments must be segment ids (numbers)';
+                    END IF;
+                    new_rules := new_rules OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'position', pg_catalog.jsonb_array_length(new_rules),
+                        'strategy', strategy OPERATOR(pg_catalog.->>) 'name',
+                        'parameters', COALESCE(NULLIF(strategy OPERATOR(pg_catalog.->) 'parameters', 'null'), '{}'),
+                        'constraints', COALESCE(NULLIF(strategy OPERATOR(pg_catalog.->) 'constraints', 'null'), '[]'),
+                        'segments', COALESCE(NULLIF(strategy OPERATOR(pg_catalog.->) 'segments', 'null'), '[]'),
+                        'variants', COALESCE(NULLIF(strategy OPERATOR(pg_catalog.->) 'variants', 'null'), '[]')));
+                    j := j OPERATOR(pg_catalog.+) 1;
+                END;
+            END LOOP;
+
+            -- Its dependencies as prerequisites.
+            new_prerequisites := '[]';
+            j := 0;
+            FOR dependency IN SELECT pg_catalog.jsonb_array_elements(
+                    COALESCE(@extschema@.flagforge_unleash_field(feature, 'dependencies', 'array', false, location), '[]')) LOOP
+                DECLARE
+                    at text := pg_catalog.format('%s: dependencies[%s]', location, j);
+                BEGIN
+                    IF pg_catalog.jsonb_typeof(dependency) OPERATOR(pg_catalog.<>) 'object' THEN
+                        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                            MESSAGE = at OPERATOR(pg_catalog.||) ' must be a JSON object';
+                    END IF;
+                    PERFORM @extschema@.flagforge_unleash_field(dependency, 'feature', 'string', true, at);
+                    PERFORM @extschema@.flagforge_unleash_field(dependency, 'enabled', 'boolean', false, at);
+                    IF EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(COALESCE(
+                                   @extschema@.flagforge_unleash_field(dependency, 'variants', 'array', false, at), '[]')) e
+                               WHERE pg_catalog.jsonb_typeof(e) OPERATOR(pg_catalog.<>) 'string') THEN
+                        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                            MESSAGE = at OPERATOR(pg_catalog.||) ': variants must be variant names (strings)';
+                    END IF;
+                    new_prerequisites := new_prerequisites OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+                        'parent_key', dependency OPERATOR(pg_catalog.->>) 'feature',
+                        'enabled', COALESCE((dependency OPERATOR(pg_catalog.->>) 'enabled')::boolean, true),
+                        'variants', COALESCE(NULLIF(dependency OPERATOR(pg_catalog.->) 'variants', 'null'), '[]')));
+                    j := j OPERATOR(pg_catalog.+) 1;
+                END;
+            END LOOP;
+
+            new_flag := pg_catalog.jsonb_build_object(
+                'description', COALESCE(feature OPERATOR(pg_catalog.->>) 'description', ''),
+                'kill_switch', NOT (feature OPERATOR(pg_catalog.->>) 'enabled')::boolean,
+                'deprecated', COALESCE((feature OPERATOR(pg_catalog.->>) 'stale')::boolean, false),
+                'variants', COALESCE(NULLIF(feature OPERATOR(pg_catalog.->) 'variants', 'null'), '[]'));
+            SELECT pg_catalog.jsonb_build_object('description', f.description, 'kill_switch', f.kill_switch,
+                                                 'deprecated', f.deprecated, 'variants', f.variants)
+                   OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('default', f.default_enabled AND f.rollout_percentage OPERATOR(pg_catalog.=) 100)
+            INTO old_flag
+            FROM @extschema@.flagforge_flags f WHERE f.key OPERATOR(pg_catalog.=) feature_name FOR UPDATE;
+            existed := FOUND;
+            SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                       'position', r.position, 'strategy', r.strategy, 'parameters', r.parameters,
+                       'constraints', r.constraints, 'segments', pg_catalog.to_jsonb(r.segments), 'variants', r.variants)
+                       ORDER BY r.position), '[]')
+            INTO old_rules
+            FROM @extschema@.flagforge_rules r
+            WHERE r.flag_key OPERATOR(pg_catalog.=) feature_name AND r.tenant_id IS NULL;
+            SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                       'parent_key', p.parent_key, 'enabled', p.enabled, 'variants', pg_catalog.to_jsonb(p.variants))
+                       ORDER BY p.parent_key), '[]')
+            INTO old_prerequisites
+            FROM @extschema@.flagforge_prerequisites p WHERE p.flag_key OPERATOR(pg_catalog.=) feature_name;
+            SELECT COALESCE(pg_catalog.jsonb_agg(e ORDER BY e OPERATOR(pg_catalog.->>) 'parent_key'), '[]')
+            INTO new_prerequisites FROM pg_catalog.jsonb_array_elements(new_prerequisites) e;
+
+            IF existed AND old_flag OPERATOR(pg_catalog.=) (new_flag OPERATOR(pg_catalog.||) '{"default": true}')
+               AND old_rules OPERATOR(pg_catalog.=) new_rules
+               AND old_prerequisites OPERATOR(pg_catalog.=) new_prerequisites THEN
+                keys := keys OPERATOR(pg_catalog.||) feature_name;
+                actions := actions OPERATOR(pg_catalog.||) 'unchanged'::text;
+                CONTINUE;
+            END IF;
+
+            INSERT INTO @extschema@.flagforge_flags AS f
+                (key, name, description, default_enabled, rollout_percentage, deprecated, kill_switch, variants)
+            VALUES (feature_name, feature_name, new_flag OPERATOR(pg_catalog.->>) 'description', true, 100,
+                    (new_flag OPERATOR(pg_catalog.->>) 'deprecated')::boolean,
+                    (new_flag OPERATOR(pg_catalog.->>) 'kill_switch')::boolean,
+                    new_flag OPERATOR(pg_catalog.->) 'variants')
+            ON CONFLICT (key) DO UPDATE SET
+                description = EXCLUDED.description, default_enabled = true, rollout_percentage = 100,
+                deprecated = EXCLUDED.deprecated, kill_switch = EXCLUDED.kill_switch, variants = EXCLUDED.variants
+            WHERE (f.description, f.default_enabled, f.rollout_percentage, f.deprecated, f.kill_switch, f.variants)
+                  IS DISTINCT FROM (EXCLUDED.description, true, 100, EXCLUDED.deprecated, EXCLUDED.kill_switch, EXCLUDED.variants);
+            IF old_rules OPERATOR(pg_catalog.<>) new_rules THEN
+                DELETE FROM @extschema@.flagforge_rules r
+                WHERE r.flag_key OPERATOR(pg_catalog.=) feature_name AND r.tenant_id IS NULL;
+                INSERT INTO @extschema@.flagforge_rules (flag_key, position, strategy, parameters, constraints, segments, variants)
+                SELECT feature_name, (e OPERATOR(pg_catalog.->>) 'position')::integer, e OPERATOR(pg_catalog.->>) 'strategy',
+                       e OPERATOR(pg_catalog.->) 'parameters', e OPERATOR(pg_catalog.->) 'constraints',
+                       ARRAY(SELECT (s OPERATOR(pg_catalog.#>>) '{}')::integer FROM pg_catalog.jsonb_array_elements(e OPERATOR(pg_catalog.->) 'segments') s),
+                       e OPERATOR(pg_catalog.->) 'variants'
+                FROM pg_catalog.jsonb_array_elements(new_rules) e;
+            END IF;
+            IF old_prerequisites OPERATOR(pg_catalog.<>) new_prerequisites THEN
+                DELETE FROM @extschema@.flagforge_prerequisites p WHERE p.flag_key OPERATOR(pg_catalog.=) feature_name;
+                BEGIN
+                    INSERT INTO @extschema@.flagforge_prerequisites (flag_key, parent_key, enabled, variants)
+                    SELECT feature_name, e OPERATOR(pg_catalog.->>) 'parent_key', (e OPERATOR(pg_catalog.->>) 'enabled')::boolean,
+                           ARRAY(SELECT pg_catalog.jsonb_array_elements_text(e OPERATOR(pg_catalog.->) 'variants'))
+                    FROM pg_catalog.jsonb_array_elements(new_prerequisites) e;
+                EXCEPTION WHEN invalid_recursion OR check_violation OR unique_violation THEN
+                    GET STACKED DIAGNOSTICS problem = MESSAGE_TEXT;
+                    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+                        MESSAGE = location OPERATOR(pg_catalog.||) ': dependencies: ' OPERATOR(pg_catalog.||) problem;
+                END;
+            END IF;
+            keys := keys OPERATOR(pg_catalog.||) feature_name;
+            actions := actions OPERATOR(pg_catalog.||) (CASE WHEN existed THEN 'updated' ELSE 'created' END);
+        END LOOP;
+
+        IF prune THEN
+            WITH gone AS (
+                DELETE FROM @extschema@.flagforge_flags f
+                WHERE NOT (f.key OPERATOR(pg_catalog.=) ANY (seen))
+                RETURNING f.key)
+            SELECT keys OPERATOR(pg_catalog.||) COALESCE(pg_catalog.array_agg(gone.key ORDER BY gone.key), '{}'),
+                   actions OPERATOR(pg_catalog.||) COALESCE(pg_catalog.array_agg('deleted'::text), '{}')
+            INTO keys, actions FROM gone;
+            DELETE FROM @extschema@.flagforge_segments s
+            WHERE NOT (s.id OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT (e OPERATOR(pg_catalog.->>) 'id')::integer FROM pg_catalog.jsonb_array_elements(segments) e)));
+        END IF;
+        IF dry_run THEN
+            RAISE EXCEPTION USING ERRCODE = done;
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'FFDRY' THEN
+        NULL;                   -- a dry run: everything above is rolled back
+    END;
+    PERFORM pg_catalog.set_config('flagforge.importing', '', true);
+    RETURN QUERY SELECT u.k, u.a FROM ROWS FROM (pg_catalog.unnest(keys), pg_catalog.unnest(actions)) AS u(k, a);
+END
+$fn$;
+COMMENT ON FUNCTION @extschema@.flagforge_import_unleash(jsonb, boolean, boolean) IS
+    'Load Unleash''s client features payload ({"features", "segments"}): each feature a flag (enabled false: kill switch; strategies: rules; dependencies: prerequisites; variants), all or nothing; created, updated, unchanged or deleted (prune) per flag; dry_run changes nothing.';
+
+COMMENT ON FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle() IS
+    'Trigger of flagforge_prerequisites: refuses a prerequisite that would make a cycle.';
+COMMENT ON COLUMN @extschema@.flagforge_segments.id IS 'The segment''s id, as rules.segments and Unleash''s strategies name it.';
+COMMENT ON COLUMN @extschema@.flagforge_segments.name IS 'A name for people (not used in evaluation).';
+COMMENT ON COLUMN @extschema@.flagforge_segments.constraints IS 'Unleash constraints ([{"contextName", "operator", "values" or "value", "inverted", "caseInsensitive"}]), AND''ed into every rule that names the segment.';
+COMMENT ON COLUMN @extschema@.flagforge_segments.updated_at IS 'When the row was last changed (set by flagforge).';
+COMMENT ON COLUMN @extschema@.flagforge_rules.flag_key IS 'The flag the rule belongs to.';
+COMMENT ON COLUMN @extschema@.flagforge_rules.tenant_id IS 'NULL: a rule of the flag for every tenant; else a rule of that tenant''s override (which must exist).';
+COMMENT ON COLUMN @extschema@.flagforge_rules.position IS 'Order among the rules of the same flag and tenant: the first that matches decides.';
+COMMENT ON COLUMN @extschema@.flagforge_rules.strategy IS 'Unleash''s strategy: default, flexibleRollout, userWithId, gradualRolloutUserId, gradualRolloutSessionId, gradualRolloutRandom, remoteAddress, applicationHostname; another name never matches.';
+COMMENT ON COLUMN @extschema@.flagforge_rules.parameters IS 'The strategy''s parameters as a JSON object (rollout, stickiness, groupId, userIds, IPs, ...).';
+COMMENT ON COLUMN @extschema@.flagforge_rules.constraints IS 'Unleash constraints, all of which must hold (with the segments'').';
+COMMENT ON COLUMN @extschema@.flagforge_rules.segments IS 'Ids of flagforge_segments whose constraints must hold too; a missing one never matches.';
+COMMENT ON COLUMN @extschema@.flagforge_rules.variants IS 'Variants chosen when this rule matches (they win over the flag''s).';
+COMMENT ON COLUMN @extschema@.flagforge_rules.updated_at IS 'When the row was last changed (set by flagforge).';
+COMMENT ON COLUMN @extschema@.flagforge_prerequisites.flag_key IS 'The flag that depends on another.';
+COMMENT ON COLUMN @extschema@.flagforge_prerequisites.parent_key IS 'The flag it depends on (a missing one is never met).';
+COMMENT ON COLUMN @extschema@.flagforge_prerequisites.enabled IS 'True: the parent must be on; false: it must be off.';
+COMMENT ON COLUMN @extschema@.flagforge_prerequisites.variants IS 'When not empty, the parent must be on with one of these variants.';
+COMMENT ON COLUMN @extschema@.flagforge_prerequisites.updated_at IS 'When the row was last changed (set by flagforge).';

@@ -38,6 +38,7 @@
 
 #include "cache.h"
 #include "cache_load.h"
+#include "cache_targeting.h"
 #include "catalog.h"
 #include "murmur3.h"
 #include "settings.h"
@@ -358,6 +359,15 @@ load_tenant_sources(void)
 	ntenant_sources = count;
 }
 
+/* The position of the flag with key, or -1 (for the targeting loader). */
+static int
+flag_index_of_key(FFStr key)
+{
+	FFFlagSlot *slot = ffflagmap_lookup(flag_map, key);
+
+	return slot ? slot->flag_index : -1;
+}
+
 /* Load every definition and index it by key, and the override sources. */
 static void
 load_definitions(void)
@@ -382,6 +392,8 @@ load_definitions(void)
 		flags[i].index = i;
 		slot->flag_index = i;
 	}
+
+	ff_load_targeting(flags_cxt, flags, nflags, flag_index_of_key);
 
 	main_source.relid = ff_overrides_relid();
 	main_source.namespace_oid = ff_extension_schema();
@@ -513,6 +525,10 @@ load_tenant(const FFOverrideSource *source, const FFStr *tenant_id)
 			continue;
 		tenant->overrides[tenant->noverrides].flag_index = slot->flag_index;
 		tenant->overrides[tenant->noverrides].override = rows[i].override;
+		/* Override rules belong to flagforge_overrides' rows only. */
+		if (source == &main_source)
+			ff_attach_override_rules(&flags[slot->flag_index], id,
+									 &tenant->overrides[tenant->noverrides].override);
 		tenant->noverrides++;
 	}
 	MemoryContextDelete(scratch);
@@ -552,6 +568,7 @@ load_flag_overrides(FFCachedFlag *flag)
 		key.len = rows[i].tenant_id.len;
 		slot = ffoverridemap_insert(map, key, &found);
 		slot->override = rows[i].override;
+		ff_attach_override_rules(flag, key, &slot->override);
 	}
 	MemoryContextDelete(scratch);
 	flag->by_tenant = map;

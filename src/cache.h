@@ -23,7 +23,7 @@
 /* A definition as cached: the resolver's view plus what SQL callers need. */
 typedef struct FFCachedFlag
 {
-	FFFlag		def;
+	FFFlag		def;			/* first: an FFFlag * of the cache is an FFCachedFlag * */
 	FFStr		name;
 	bool		is_public;
 	bool		deprecated;

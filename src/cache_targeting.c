@@ -19,6 +19,7 @@
 #include "cache_load.h"
 #include "cache_targeting.h"
 #include "catalog.h"
+#include "jsonb_read.h"
 #include "targeting_load.h"
 
 /* A segment: its id and its compiled constraints. */

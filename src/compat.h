@@ -67,4 +67,29 @@ ff_jsonb_finish(FFJsonbBuilder *builder)
 }
 #endif
 
+/*
+ * Whether text is valid JSON, without raising an error (for a GUC check
+ * hook): 17 made the lexer context the caller's.
+ */
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+static inline bool
+ff_json_text_is_valid(const char *text)
+{
+#if PG_VERSION_NUM >= 170000
+	JsonLexContext lex;
+	bool		valid;
+
+	makeJsonLexContextCstringLen(&lex, text, strlen(text), GetDatabaseEncoding(), false);
+	valid = pg_parse_json(&lex, (JsonSemAction *) &nullSemAction) == JSON_SUCCESS;
+	freeJsonLexContext(&lex);
+	return valid;
+#else
+	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) text, (int) strlen(text),
+													   GetDatabaseEncoding(), false);
+
+	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
+#endif
+}
+
 #endif							/* FLAGFORGE_COMPAT_H */

@@ -16,6 +16,7 @@
 #include "utils/memutils.h"
 
 #include "context.h"
+#include "context_json.h"
 #include "settings.h"
 
 /* A text argument as an FFStr pointing into the argument; false if NULL. */
@@ -133,6 +134,9 @@ ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
 		ff_setting_value(ff_setting_environment, &ctx->environment);
 }
 
+/* Unleash's fields from the settings, for the call being served (one at a time). */
+static FFContextExtra settings_extra;
+
 /* Fill ctx from the settings alone (the context forms). */
 void
 ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx)
@@ -142,6 +146,9 @@ ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx)
 	ctx->has_user = ff_setting_value(ff_setting_user_id, &ctx->user);
 	ctx->groups = ff_setting_group_list();
 	ctx->has_environment = ff_setting_value(ff_setting_environment, &ctx->environment);
+	/* Unleash's fields (flagforge.session_id, .properties...) when any is set */
+	if (ff_context_extra_from_settings(&settings_extra))
+		ctx->extra = &settings_extra;
 }
 
 /* s itself, or its first 60 characters and "..." (for messages). */

@@ -12,6 +12,7 @@
 #include "utils/memutils.h"
 
 #include "eval_memo.h"
+#include "targeting.h"
 
 /* The memo of this call site, with the cache made current. */
 FFEvalMemo *
@@ -135,8 +136,9 @@ ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg,
  *   this one flag is read once (through the flag_key index), so a scan over
  *   a million rows of ten thousand tenants costs one read, not one per
  *   tenant, and a tenant without an override costs one hash probe.
- * - FF_PLAN_UNTARGETED: a scan of a flag no tenant overrides and no
- *   environment list limits, with no tenant schema registered.  Only the
+ * - FF_PLAN_UNTARGETED: a scan of a flag no tenant overrides, no
+ *   environment list limits and no targeting (rules, prerequisites,
+ *   variants) refines, with no tenant schema registered.  Only the
  *   tenant and user arguments can matter, so the per-row path reads just
  *   those (ff_memo_untargeted).  With no tenant schema the override table
  *   is always the extension's own, so the plan holds whatever search_path.
@@ -149,7 +151,7 @@ choose_plan(const FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSo
 	if (source->is_tenant_schema || memo->calls < FF_SCAN_CALLS)
 		return FF_PLAN_BY_TENANT;
 	if (ff_cache_no_tenant_schemas() && !flag->def.has_environments &&
-		!ff_cache_flag_has_overrides(flag))
+		flag->def.targeting == NULL && !ff_cache_flag_has_overrides(flag))
 		return FF_PLAN_UNTARGETED;
 	return FF_PLAN_BY_FLAG;
 }
@@ -167,4 +169,48 @@ ff_memo_choose_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverride
 	p->source = source;
 	p->scan = memo->calls >= FF_SCAN_CALLS;
 	return p->plan;
+}
+
+/* The override of flag for the host's call (see eval_memo.h). */
+const FFOverride *
+ff_memo_override(FFMemoHost *host, const FFCachedFlag *flag)
+{
+	if (!host->has_tenant)
+		return NULL;
+	return ff_tenant_override(ff_memo_tenant(host->memo, host->source, host->ctx->tenant),
+							  flag->index);
+}
+
+/* The resolver's callback: a prerequisite's parent is a cached flag. */
+static const FFOverride *
+host_override_of(void *arg, const FFFlag *flag)
+{
+	/* FFCachedFlag begins with its FFFlag */
+	return ff_memo_override((FFMemoHost *) arg, (const FFCachedFlag *) flag);
+}
+
+/* Fill host for a call (see eval_memo.h). */
+void
+ff_memo_host(FFMemoHost *host, FFEvalMemo *memo, const FFOverrideSource *source,
+			 const FFContext *ctx, bool has_tenant)
+{
+	host->host.override_of = host_override_of;
+	host->host.arg = host;
+	host->memo = memo;
+	host->source = source;
+	host->ctx = ctx;
+	host->has_tenant = has_tenant;
+}
+
+/* Today's "no tenant" error when flag needs a tenant (see eval_memo.h). */
+void
+ff_require_tenant_if_needed(const FFCachedFlag *flag)
+{
+	const FFTargeting *targeting = flag->def.targeting;
+	bool		rules = targeting != NULL && targeting->nrules > 0;
+
+	if (ff_cache_flag_has_overrides(flag) ||
+		(!rules && flag->def.default_enabled &&
+		 ff_rollout_needs_bucket(flag->def.rollout_percentage)))
+		(void) ff_tenant_from_settings(NULL);
 }

@@ -127,4 +127,28 @@ ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag)
 		memo->plan.flag == flag;
 }
 
+/* A resolver host that finds a prerequisite's override as the call finds its own. */
+typedef struct FFMemoHost
+{
+	FFResolveHost host;			/* host.arg points back here */
+	FFEvalMemo *memo;
+	const FFOverrideSource *source;
+	const FFContext *ctx;
+	bool		has_tenant;		/* false: no tenant given, no overrides */
+} FFMemoHost;
+
+/* Fill host for a call of memo reading overrides of ctx's tenant from source. */
+extern void ff_memo_host(FFMemoHost *host, FFEvalMemo *memo, const FFOverrideSource *source,
+						 const FFContext *ctx, bool has_tenant);
+
+/* The override of flag for the host's call (NULL: none, or no tenant). */
+extern const FFOverride *ff_memo_override(FFMemoHost *host, const FFCachedFlag *flag);
+
+/*
+ * With no tenant given (a jsonb context without one, no flagforge.tenant),
+ * today's "no tenant" error when flag needs one: some tenant overrides it,
+ * or it has no rules and its default rollout hashes the tenant.
+ */
+extern void ff_require_tenant_if_needed(const FFCachedFlag *flag);
+
 #endif							/* FLAGFORGE_EVAL_MEMO_H */

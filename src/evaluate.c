@@ -19,6 +19,7 @@
 
 #include "compat.h"
 #include "eval_memo.h"
+#include "evaluate.h"
 
 PG_FUNCTION_INFO_V1(flagforge_is_enabled);
 PG_FUNCTION_INFO_V1(flagforge_is_enabled_from_settings);
@@ -26,6 +27,22 @@ PG_FUNCTION_INFO_V1(flagforge_evaluate_all);
 PG_FUNCTION_INFO_V1(flagforge_evaluate_all_from_settings);
 PG_FUNCTION_INFO_V1(flagforge_evaluate_many);
 PG_FUNCTION_INFO_V1(flagforge_bucket);
+
+/*
+ * The answer for flag with override in ctx: prerequisites (targeting) find
+ * their parents' overrides the way this call finds its own.
+ */
+static inline bool
+answer(FFEvalMemo *memo, const FFOverrideSource *source, const FFCachedFlag *flag,
+	   const FFOverride *override, const FFContext *ctx)
+{
+	FFMemoHost	host;
+
+	if (likely(flag->def.targeting == NULL))
+		return ff_is_enabled(&flag->def, override, ctx);
+	ff_memo_host(&host, memo, source, ctx, true);
+	return ff_resolve_with(&flag->def, override, ctx, &host.host).value;
+}
 
 /* Decide flag (NULL: unknown key) in ctx, finding its override as the plan says. */
 static bool
@@ -37,12 +54,12 @@ evaluate_planned(FFEvalMemo *memo, const FFOverrideSource *source,
 		case FF_PLAN_UNKNOWN_FLAG:
 			return false;
 		case FF_PLAN_BY_TENANT:
-			return ff_is_enabled(&flag->def,
-								 ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant),
-													flag->index),
-								 ctx);
+			return answer(memo, source, flag,
+						  ff_tenant_override(ff_memo_tenant(memo, source, ctx->tenant),
+											 flag->index),
+						  ctx);
 		case FF_PLAN_BY_FLAG:
-			return ff_is_enabled(&flag->def, ff_cache_flag_override(flag, ctx->tenant), ctx);
+			return answer(memo, source, flag, ff_cache_flag_override(flag, ctx->tenant), ctx);
 		case FF_PLAN_UNTARGETED:
 			return ff_is_enabled(&flag->def, NULL, ctx);
 		case FF_PLAN_UNDECIDED:
@@ -133,13 +150,16 @@ pair_buffer(int n)
 	return buffer;
 }
 
-/* Every flag (or every public one) in ctx as a jsonb object. */
-static Datum
-evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool public_only)
+/* Every flag (or every public one) in the host's call as a jsonb object (see evaluate.h). */
+Datum
+ff_evaluate_all_object(FFMemoHost *host, bool public_only)
 {
+	static const FFTenant no_overrides = {{NULL, 0}, 0, NULL};
 	int			nflags;
 	const FFCachedFlag *flags = ff_cache_flags(&nflags);
-	const FFTenant *tenant = ff_cache_tenant(source, ctx->tenant);
+	const FFContext *ctx = host->ctx;
+	const FFTenant *tenant = host->has_tenant ?
+		ff_cache_tenant(host->source, ctx->tenant) : &no_overrides;
 	JsonbPair  *pairs = pair_buffer(nflags);
 	JsonbValue	object;
 	int			npairs = 0;
@@ -163,13 +183,17 @@ evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool pu
 			override = &tenant->overrides[next_override].override;
 		if (public_only && !flags[i].is_public)
 			continue;
+		if (!host->has_tenant)
+			ff_require_tenant_if_needed(&flags[i]);
 
 		pair = &pairs[npairs];
 		pair->key.type = jbvString;
 		pair->key.val.string.val = (char *) flags[i].def.key.ptr;
 		pair->key.val.string.len = (int) flags[i].def.key.len;
 		pair->value.type = jbvBool;
-		pair->value.val.boolean = ff_is_enabled(&flags[i].def, override, ctx);
+		pair->value.val.boolean = flags[i].def.targeting == NULL ?
+			ff_is_enabled(&flags[i].def, override, ctx) :
+			ff_resolve_with(&flags[i].def, override, ctx, &host->host).value;
 		pair->order = npairs;
 		npairs++;
 	}
@@ -177,6 +201,17 @@ evaluate_all_jsonb(const FFOverrideSource *source, const FFContext *ctx, bool pu
 	object.val.object.nPairs = npairs;
 	object.val.object.pairs = pairs;
 	return JsonbPGetDatum(JsonbValueToJsonb(&object));
+}
+
+/* evaluate_all in a call whose context and override table are known. */
+static Datum
+evaluate_all_call(FFEvalMemo *memo, const FFOverrideSource *source, const FFContext *ctx,
+				  bool public_only)
+{
+	FFMemoHost	host;
+
+	ff_memo_host(&host, memo, source, ctx, true);
+	return ff_evaluate_all_object(&host, public_only);
 }
 
 /*
@@ -190,7 +225,7 @@ flagforge_evaluate_all(PG_FUNCTION_ARGS)
 	bool		public_only = PG_NARGS() > 4 && !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 	const FFOverrideSource *source = ff_memo_call_context(fcinfo, memo, 0, false, &ctx);
 
-	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, public_only));
+	PG_RETURN_DATUM(evaluate_all_call(memo, source, &ctx, public_only));
 }
 
 /*
@@ -203,7 +238,7 @@ flagforge_evaluate_all_from_settings(PG_FUNCTION_ARGS)
 	FFContext	ctx;
 	const FFOverrideSource *source = ff_memo_call_context(fcinfo, memo, 0, true, &ctx);
 
-	PG_RETURN_DATUM(evaluate_all_jsonb(source, &ctx, false));
+	PG_RETURN_DATUM(evaluate_all_call(memo, source, &ctx, false));
 }
 
 /*

@@ -17,9 +17,12 @@
 
 #include "compat.h"
 #include "eval_memo.h"
+#include "evaluate_context.h"
+#include "targeting.h"
 
 PG_FUNCTION_INFO_V1(flagforge_explain);
 PG_FUNCTION_INFO_V1(flagforge_explain_from_settings);
+PG_FUNCTION_INFO_V1(flagforge_explain_context);
 PG_FUNCTION_INFO_V1(flagforge_status);
 PG_FUNCTION_INFO_V1(flagforge_status_from_settings);
 
@@ -111,12 +114,80 @@ describe(const FFCachedFlag *flag, const FFOverride *override, const FFContext *
 							 d->bucket, bucket_outcome(d, override->rollout_percentage),
 							 override->rollout_percentage);
 			break;
+		case FF_STEP_KILL_SWITCH:
+			appendStringInfoString(&buf, "the flag's kill switch is on");
+			break;
+		case FF_STEP_PREREQUISITE:
+			{
+				const FFPrerequisite *p = &flag->def.targeting->prerequisites[d->prerequisite_index];
+
+				appendStringInfo(&buf, "prerequisite \"%.*s\" is not met: it must be %s%s",
+								 (int) p->parent_key.len, p->parent_key.ptr,
+								 p->parent == NULL ? "an existing flag, " : "",
+								 p->enabled ? (p->variants.count > 0 ? "on with one of its listed variants" : "on") : "off");
+				break;
+			}
+		case FF_STEP_OVERRIDE_RULE:
+			appendStringInfo(&buf, "rule %d (%.*s) of the tenant's override matched",
+							 d->rule_index + 1, (int) ff_rule_name(d->rule).len,
+							 ff_rule_name(d->rule).ptr);
+			break;
+		case FF_STEP_RULE:
+			appendStringInfo(&buf, "%s, and the flag's rule %d (%.*s) matched", which,
+							 d->rule_index + 1, (int) ff_rule_name(d->rule).len,
+							 ff_rule_name(d->rule).ptr);
+			break;
+		case FF_STEP_NO_RULE:
+			appendStringInfo(&buf, "%s, and none of the flag's %zu rules matched", which,
+							 flag->def.targeting->nrules);
+			break;
 		case FF_STEP_UNKNOWN_FLAG:
 			break;
 	}
 	return buf.data;
 }
 
+
+/* The explain document of a decision (flag NULL: no such key). */
+static Datum
+explain_document(FFStr key, const FFCachedFlag *flag, const FFOverride *override,
+				 const FFContext *ctx, const FFDecision *d)
+{
+	FFJsonbBuilder builder = FF_JSONB_BUILDER_INIT;
+	JsonbValue	v;
+
+	ff_jsonb_push(&builder, WJB_BEGIN_OBJECT, NULL);
+	v.type = jbvBool;
+	v.val.boolean = d->value;
+	push_scalar(&builder, "value", &v);
+	push_string(&builder, "reason", ff_step_reason(d->step), -1);
+	push_string(&builder, "step", ff_step_name(d->step), -1);
+	push_string(&builder, "tenant", ctx->tenant.ptr ? ctx->tenant.ptr : "", (int) ctx->tenant.len);
+	if (flag)
+		push_string(&builder, "detail", describe(flag, override, ctx, d), -1);
+	else
+	{
+		push_string(&builder, "detail",
+					psprintf("flag \"%s\" does not exist",
+							 ff_abbreviate(pnstrdup(key.ptr, key.len))), -1);
+		push_string(&builder, "error_code", "FLAG_NOT_FOUND", -1);
+	}
+	if (d->bucket >= 0)
+	{
+		v.type = jbvNumeric;
+		v.val.numeric = int64_to_numeric(d->bucket);
+		push_scalar(&builder, "bucket", &v);
+	}
+	if (d->rule != NULL)
+	{
+		v.type = jbvNumeric;
+		v.val.numeric = int64_to_numeric(d->rule_index + 1);
+		push_scalar(&builder, "rule", &v);
+		push_string(&builder, "strategy", ff_rule_name(d->rule).ptr,
+					(int) ff_rule_name(d->rule).len);
+	}
+	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(ff_jsonb_finish(&builder))));
+}
 
 /* The explain document of flag_key (argument 0) in this call's context. */
 static Datum
@@ -128,9 +199,7 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 	FFStr		key;
 	const FFCachedFlag *flag;
 	const FFOverride *override = NULL;
-	FFDecision	d = {false, FF_STEP_UNKNOWN_FLAG, false, -1};
-	FFJsonbBuilder builder = FF_JSONB_BUILDER_INIT;
-	JsonbValue	v;
+	FFDecision	d = {false, FF_STEP_UNKNOWN_FLAG, false, -1, -1, -1, NULL};
 
 	if (!ff_text_arg(fcinfo, 0, &key))
 		PG_RETURN_NULL();
@@ -139,33 +208,35 @@ explain_flag(FunctionCallInfo fcinfo, bool from_settings)
 	flag = ff_memo_flag(memo, key);
 	if (flag)
 	{
-		override = ff_tenant_override(ff_memo_tenant(memo, source, ctx.tenant), flag->index);
-		d = ff_resolve(&flag->def, override, &ctx);
-	}
+		FFMemoHost	host;
 
-	ff_jsonb_push(&builder, WJB_BEGIN_OBJECT, NULL);
-	v.type = jbvBool;
-	v.val.boolean = d.value;
-	push_scalar(&builder, "value", &v);
-	push_string(&builder, "reason", ff_step_reason(d.step), -1);
-	push_string(&builder, "step", ff_step_name(d.step), -1);
-	push_string(&builder, "tenant", ctx.tenant.ptr ? ctx.tenant.ptr : "", (int) ctx.tenant.len);
+		ff_memo_host(&host, memo, source, &ctx, true);
+		override = ff_memo_override(&host, flag);
+		d = ff_resolve_with(&flag->def, override, &ctx, &host.host);
+	}
+	return explain_document(key, flag, override, &ctx, &d);
+}
+
+/* flagforge_explain(flag_key, context jsonb): the same document for Unleash's context. */
+Datum
+flagforge_explain_context(PG_FUNCTION_ARGS)
+{
+	FFContextCall call;
+	FFStr		key;
+	const FFCachedFlag *flag;
+	const FFOverride *override = NULL;
+	FFDecision	d = {false, FF_STEP_UNKNOWN_FLAG, false, -1, -1, -1, NULL};
+
+	if (!ff_text_arg(fcinfo, 0, &key) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	ff_context_call(fcinfo, 1, &call);
+	flag = ff_memo_flag(call.memo, key);
 	if (flag)
-		push_string(&builder, "detail", describe(flag, override, &ctx, &d), -1);
-	else
 	{
-		push_string(&builder, "detail",
-					psprintf("flag \"%s\" does not exist",
-							 ff_abbreviate(pnstrdup(key.ptr, key.len))), -1);
-		push_string(&builder, "error_code", "FLAG_NOT_FOUND", -1);
+		d = ff_context_decide(&call, flag, NULL);
+		override = ff_memo_override(&call.host, flag);
 	}
-	if (d.bucket >= 0)
-	{
-		v.type = jbvNumeric;
-		v.val.numeric = int64_to_numeric(d.bucket);
-		push_scalar(&builder, "bucket", &v);
-	}
-	PG_RETURN_DATUM(JsonbPGetDatum(JsonbValueToJsonb(ff_jsonb_finish(&builder))));
+	return explain_document(key, flag, override, &call.ctx, &d);
 }
 
 /*
@@ -205,10 +276,12 @@ status_rows(FunctionCallInfo fcinfo, bool from_settings)
 	int			nflags;
 	const FFCachedFlag *flags = ff_cache_flags(&nflags);
 	const FFCachedFlag **sorted;
+	FFMemoHost	host;
 
 	InitMaterializedSRF(fcinfo, 0);
 	source = ff_memo_call_context(fcinfo, memo, 0, from_settings, &ctx);
 	tenant = ff_memo_tenant(memo, source, ctx.tenant);
+	ff_memo_host(&host, memo, source, &ctx, true);
 	sorted = palloc(sizeof(FFCachedFlag *) * Max(nflags, 1));
 	for (int i = 0; i < nflags; i++)
 		sorted[i] = &flags[i];
@@ -218,7 +291,8 @@ status_rows(FunctionCallInfo fcinfo, bool from_settings)
 	for (int i = 0; i < nflags; i++)
 	{
 		const FFCachedFlag *flag = sorted[i];
-		FFDecision	d = ff_resolve(&flag->def, ff_tenant_override(tenant, flag->index), &ctx);
+		FFDecision	d = ff_resolve_with(&flag->def, ff_tenant_override(tenant, flag->index), &ctx,
+										&host.host);
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 

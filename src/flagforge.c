@@ -10,6 +10,7 @@
 #include "utils/builtins.h"
 
 #include "cache.h"
+#include "context_json.h"
 #include "encoding.h"
 #include "settings.h"
 
@@ -26,6 +27,7 @@ _PG_init(void)
 	ff_settings_define();
 	ff_cache_init();
 	ff_encoding_init();
+	ff_context_json_init();
 }
 
 /* flagforge_version(): the version of the loaded library. */

@@ -78,8 +78,37 @@ typedef enum FFTriggerTable
 	FF_TABLE_FLAGS,				/* flagforge_flags */
 	FF_TABLE_OVERRIDES,			/* flagforge_overrides */
 	FF_TABLE_TENANT,			/* a registered tenant schema's table */
-	FF_TABLE_REGISTRY			/* flagforge_tenant_tables */
+	FF_TABLE_REGISTRY,			/* flagforge_tenant_tables */
+	FF_TABLE_SEGMENTS,			/* flagforge_segments */
+	FF_TABLE_RULES,				/* flagforge_rules */
+	FF_TABLE_PREREQUISITES		/* flagforge_prerequisites */
 } FFTriggerTable;
+
+/* Where the tenant a row is about comes from. */
+typedef enum FFTenantFrom
+{
+	FF_TENANT_NONE,				/* no tenant (definitions and their parts) */
+	FF_TENANT_COLUMN,			/* tenant_id */
+	FF_TENANT_COLUMN_OR_SCHEMA	/* tenant_id if the table has it, else the schema's name */
+} FFTenantFrom;
+
+/* What each kind of table is: its layout, what its rows are about, what a change reloads. */
+static const struct
+{
+	const FFTableLayout *layout;
+	const char *flag_column;	/* the flag a row is about, or NULL */
+	FFTenantFrom tenant;
+	bool		definitions;	/* a change reloads definitions (else only tenants) */
+}			table_kinds[] =
+{
+	[FF_TABLE_FLAGS] = {&ff_flags_layout, "key", FF_TENANT_NONE, true},
+	[FF_TABLE_OVERRIDES] = {&ff_overrides_layout, "flag_key", FF_TENANT_COLUMN, false},
+	[FF_TABLE_TENANT] = {&ff_tenant_table_layout, "flag_key", FF_TENANT_COLUMN_OR_SCHEMA, false},
+	[FF_TABLE_REGISTRY] = {&ff_registry_layout, NULL, FF_TENANT_NONE, true},
+	[FF_TABLE_SEGMENTS] = {&ff_segments_layout, NULL, FF_TENANT_NONE, true},
+	[FF_TABLE_RULES] = {&ff_rules_layout, "flag_key", FF_TENANT_COLUMN, true},
+	[FF_TABLE_PREREQUISITES] = {&ff_prerequisites_layout, "flag_key", FF_TENANT_NONE, true},
+};
 
 /* The firings a trigger function accepts (trigger_on_own_table). */
 #define FF_FIRE_BEFORE_ROW	0x01	/* BEFORE INSERT/UPDATE/DELETE FOR EACH ROW */
@@ -105,24 +134,31 @@ column_text(Relation rel, HeapTuple row, const char *column)
 }
 
 /*
- * The flag key (flag_key, or key for definitions) and the tenant (tenant_id,
- * or the schema's name for a tenant schema's table) of row in rel, as
- * palloc'd strings; NULL when the row (NULL for TRUNCATE) has none.
+ * The flag key and the tenant a row of a kind of table is about (see
+ * table_kinds), as palloc'd strings; NULL when the row (NULL for TRUNCATE)
+ * has none.
  */
 static void
-change_subject(Relation rel, HeapTuple row, char **flag_key, char **tenant_id)
+change_subject(Relation rel, FFTriggerTable table, HeapTuple row, char **flag_key,
+			   char **tenant_id)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	bool		has_flag_key = SPI_fnumber(desc, "flag_key") > 0;
-	bool		has_tenant_id = SPI_fnumber(desc, "tenant_id") > 0;
+	const char *flag_column = table_kinds[table].flag_column;
 
-	*flag_key = has_flag_key ? column_text(rel, row, "flag_key") : column_text(rel, row, "key");
-	if (has_tenant_id)
-		*tenant_id = column_text(rel, row, "tenant_id");
-	else if (has_flag_key)
-		*tenant_id = get_namespace_name(RelationGetNamespace(rel)); /* a tenant schema */
-	else
-		*tenant_id = NULL;		/* a definition */
+	*flag_key = flag_column ? column_text(rel, row, flag_column) : NULL;
+	switch (table_kinds[table].tenant)
+	{
+		case FF_TENANT_NONE:
+			*tenant_id = NULL;
+			break;
+		case FF_TENANT_COLUMN:
+			*tenant_id = column_text(rel, row, "tenant_id");
+			break;
+		case FF_TENANT_COLUMN_OR_SCHEMA:
+			*tenant_id = SPI_fnumber(RelationGetDescr(rel), "tenant_id") > 0 ?
+				column_text(rel, row, "tenant_id") :
+				get_namespace_name(RelationGetNamespace(rel));
+			break;
+	}
 }
 
 /* The operation of a trigger event: INSERT, UPDATE, DELETE or TRUNCATE. */
@@ -169,35 +205,30 @@ firing_allowed(TriggerEvent event, int firings)
 static bool
 own_table_kind(Oid relid, FFTriggerTable *table)
 {
-	if (relid == ff_flags_relid())
-		*table = FF_TABLE_FLAGS;
-	else if (relid == ff_overrides_relid())
-		*table = FF_TABLE_OVERRIDES;
-	else if (relid == ff_tenant_tables_relid())
-		*table = FF_TABLE_REGISTRY;
-	else if (ff_is_registered_tenant_table(relid))
-		*table = FF_TABLE_TENANT;
-	else
-		return false;
-	return true;
-}
-
-/* The layout a kind of table must have. */
-static const FFTableLayout *
-layout_of(FFTriggerTable table)
-{
-	switch (table)
+	static const struct
 	{
-		case FF_TABLE_FLAGS:
-			return &ff_flags_layout;
-		case FF_TABLE_OVERRIDES:
-			return &ff_overrides_layout;
-		case FF_TABLE_TENANT:
-			return &ff_tenant_table_layout;
-		case FF_TABLE_REGISTRY:
-			return &ff_registry_layout;
-	}
-	return NULL;				/* keep the compiler quiet */
+		FFRel		rel;
+		FFTriggerTable table;
+	}			own[] =
+	{
+		{FF_REL_FLAGS, FF_TABLE_FLAGS},
+		{FF_REL_OVERRIDES, FF_TABLE_OVERRIDES},
+		{FF_REL_TENANT_TABLES, FF_TABLE_REGISTRY},
+		{FF_REL_SEGMENTS, FF_TABLE_SEGMENTS},
+		{FF_REL_RULES, FF_TABLE_RULES},
+		{FF_REL_PREREQUISITES, FF_TABLE_PREREQUISITES},
+	};
+
+	for (size_t i = 0; i < lengthof(own); i++)
+		if (relid == ff_relid_if_exists(own[i].rel))
+		{
+			*table = own[i].table;
+			return true;
+		}
+	if (!ff_is_registered_tenant_table(relid))
+		return false;
+	*table = FF_TABLE_TENANT;
+	return true;
 }
 
 /*
@@ -233,7 +264,7 @@ trigger_on_own_table(FunctionCallInfo fcinfo, const char *function, int firings,
 		(*table != FF_TABLE_TENANT && rel->rd_rel->relowner != ff_extension_owner()) ||
 		(*table == FF_TABLE_REGISTRY && !registry_ok))
 		refuse_trigger(function, rel, "it is not one of flagforge's tables");
-	ff_check_layout(rel, layout_of(*table));
+	ff_check_layout(rel, table_kinds[*table].layout);
 	return trigger;
 }
 
@@ -248,16 +279,16 @@ trigger_on_own_table(FunctionCallInfo fcinfo, const char *function, int firings,
 
 /*
  * Tell every backend's cache what changed, through the relcache
- * invalidation of a signal relation (see catalog.h): definitions and the
- * tenant-table registry need a full reload, overrides only the tenant data.
+ * invalidation of a signal relation (see catalog.h): definitions (with
+ * their targeting) and the tenant-table registry need a full reload,
+ * overrides only the tenant data.
  */
 static void
 signal_change(FFTriggerTable table)
 {
-	bool		definitions = table == FF_TABLE_FLAGS || table == FF_TABLE_REGISTRY;
-
-	CacheInvalidateRelcacheByRelid(definitions ? ff_signal_definitions_relid()
-								   : ff_signal_overrides_relid());
+	CacheInvalidateRelcacheByRelid(table_kinds[table].definitions ?
+								   ff_signal_definitions_relid() :
+								   ff_signal_overrides_relid());
 }
 
 /*
@@ -293,14 +324,14 @@ json_field(StringInfo buf, const char *name, const char *value)
 
 /* Queue NOTIFY flagforge_changed for this change (sent at commit). */
 static void
-notify_change(TriggerData *trigger, HeapTuple row)
+notify_change(TriggerData *trigger, FFTriggerTable table, HeapTuple row)
 {
 	Relation	rel = trigger->tg_relation;
 	char	   *flag_key;
 	char	   *tenant_id;
 	StringInfoData payload;
 
-	change_subject(rel, row, &flag_key, &tenant_id);
+	change_subject(rel, table, row, &flag_key, &tenant_id);
 
 	initStringInfo(&payload);
 	appendStringInfoChar(&payload, '{');
@@ -356,9 +387,9 @@ flagforge_notify_change(PG_FUNCTION_ARGS)
 												   false, &table);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
-		notify_change(trigger, NULL);
+		notify_change(trigger, table, NULL);
 	else
-		notify_change(trigger, TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
+		notify_change(trigger, table, TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ?
 					  trigger->tg_newtuple : trigger->tg_trigtuple);
 	return PointerGetDatum(NULL);
 }
@@ -511,7 +542,7 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 	}
 
 	audit_row_header(&row, change_operation(trigger->tg_event), RelationGetRelid(rel));
-	change_subject(rel, new_row ? new_row : old_row, &flag_key, &tenant_id);
+	change_subject(rel, table, new_row ? new_row : old_row, &flag_key, &tenant_id);
 	audit_row_text(&row, 4, flag_key);
 	audit_row_text(&row, 5, tenant_id);
 	row.values[6] = old_row ? heap_copy_tuple_as_datum(old_row, RelationGetDescr(rel)) : (Datum) 0;

@@ -9,9 +9,12 @@
 
 #include <limits.h>
 
+#include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "settings.h"
 #include "tenancy.h"
 
@@ -20,6 +23,11 @@ char	   *ff_setting_user_id = NULL;
 char	   *ff_setting_groups = NULL;
 char	   *ff_setting_environment = NULL;
 char	   *ff_setting_actor = NULL;
+char	   *ff_setting_session_id = NULL;
+char	   *ff_setting_remote_address = NULL;
+char	   *ff_setting_app_name = NULL;
+char	   *ff_setting_properties = NULL;
+char	   *ff_setting_importing = NULL;
 int			ff_setting_cache_memory_limit_kb = 65536;
 int			ff_setting_tenancy = FF_TENANCY_AUTO;
 
@@ -34,6 +42,41 @@ static const struct config_enum_entry tenancy_options[] = {
 static char *parsed_groups_source = NULL;
 static FFStr *parsed_groups = NULL;
 static size_t parsed_groups_count = 0;
+
+/*
+ * flagforge.properties must be empty or a JSON object whose values are
+ * strings, numbers, booleans or null: refused when set, not when used.
+ */
+static bool
+check_properties(char **newval, void **extra, GucSource source)
+{
+	Jsonb	   *document;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!ff_json_text_is_valid(*newval))
+	{
+		GUC_check_errdetail("flagforge.properties is not valid JSON.");
+		return false;
+	}
+	document = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(*newval)));
+	if (!JB_ROOT_IS_OBJECT(document))
+	{
+		GUC_check_errdetail("flagforge.properties must be a JSON object, e.g. {\"plan\": \"enterprise\"}.");
+		return false;
+	}
+	it = JsonbIteratorInit(&document->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (token == WJB_VALUE && (v.type == jbvBinary))
+		{
+			GUC_check_errdetail("The values of flagforge.properties must be strings, numbers, booleans or null.");
+			return false;
+		}
+	return true;
+}
 
 /* Define the settings (from _PG_init). */
 void
@@ -58,6 +101,29 @@ ff_settings_define(void)
 							   "Environment (e.g. production) used when a function is not given one.",
 							   "Empty means no environment: flags limited to environments are off.",
 							   &ff_setting_environment, "", PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("flagforge.session_id",
+							   "Unleash's sessionId for the context forms (stickiness, gradualRolloutSessionId).",
+							   NULL, &ff_setting_session_id, "", PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("flagforge.remote_address",
+							   "Unleash's remoteAddress for the context forms (remoteAddress strategy, IN_CIDR).",
+							   NULL, &ff_setting_remote_address, "", PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("flagforge.app_name",
+							   "Unleash's appName for the context forms.",
+							   NULL, &ff_setting_app_name, "", PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+	DefineCustomStringVariable("flagforge.properties",
+							   "Unleash's context properties for the context forms, as a JSON object of strings.",
+							   "For example SET LOCAL flagforge.properties = '{\"plan\": \"enterprise\"}'.",
+							   &ff_setting_properties, "", PGC_USERSET, 0,
+							   check_properties, NULL, NULL);
+	DefineCustomStringVariable("flagforge.importing",
+							   "Set by flagforge_import_unleash while it writes (internal).",
+							   "While it is \"unleash\", a prerequisite cycle that Unleash's payload contains is stored rather than refused.",
+							   &ff_setting_importing, "", PGC_USERSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 							   NULL, NULL, NULL);
 	DefineCustomStringVariable("flagforge.actor",
 							   "Application-level actor recorded in flagforge_audit.app_actor.",

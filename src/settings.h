@@ -15,6 +15,11 @@ extern char *ff_setting_user_id;
 extern char *ff_setting_groups;
 extern char *ff_setting_environment;
 extern char *ff_setting_actor;
+extern char *ff_setting_session_id;
+extern char *ff_setting_remote_address;
+extern char *ff_setting_app_name;
+extern char *ff_setting_properties;	/* a JSON object (checked when set) */
+extern char *ff_setting_importing;	/* internal: "unleash" during flagforge_import_unleash */
 extern int	ff_setting_cache_memory_limit_kb;
 extern int	ff_setting_tenancy;
 

@@ -195,7 +195,8 @@ semver_operator(const FFConstraint *c, FFStr value)
 static bool
 date_operator(const FFConstraint *c, const FFContext *ctx)
 {
-	int64_t		now = ctx->current_time - ((ctx->current_time % 1000 + 1000) % 1000);
+	int64_t		time = ff_context_now(ctx);
+	int64_t		now = time - ((time % 1000 + 1000) % 1000);
 
 	return c->op == FF_OP_DATE_AFTER ? now > c->micros : now < c->micros;
 }

@@ -40,6 +40,7 @@ ff_operator_name(FFOperator op)
 static bool
 standard_field(const FFContext *ctx, FFStr field, FFStr *value)
 {
+	const FFContextExtra *x = ff_context_extra(ctx);
 	struct
 	{
 		const char *name;
@@ -47,12 +48,13 @@ standard_field(const FFContext *ctx, FFStr field, FFStr *value)
 		FFStr		value;
 	}			fields[] = {
 		{"userId", ctx->has_user, ctx->user},
-		{"sessionId", ctx->has_session_id, ctx->session_id},
-		{"remoteAddress", ctx->has_remote_address, ctx->remote_address},
+		{"sessionId", x->has_session_id, x->session_id},
+		{"remoteAddress", x->has_remote_address, x->remote_address},
 		{"environment", ctx->has_environment, ctx->environment},
-		{"appName", ctx->has_app_name, ctx->app_name},
-		{"currentTime", ctx->has_current_time_text, ctx->current_time_text},
-		{"tenant", ctx->has_tenant, ctx->tenant},
+		{"appName", x->has_app_name, x->app_name},
+		{"currentTime", x->has_current_time, x->current_time_text},
+		/* the FlagForge forms always have a tenant; the jsonb form says */
+		{"tenant", ctx->extra == NULL || x->has_tenant, ctx->tenant},
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -68,19 +70,20 @@ standard_field(const FFContext *ctx, FFStr field, FFStr *value)
 bool
 ff_context_value(const FFContext *ctx, FFStr field, FFStr *value)
 {
+	const FFContextExtra *x = ff_context_extra(ctx);
 	size_t		lo = 0;
-	size_t		hi = ctx->nproperties;
+	size_t		hi = x->nproperties;
 
 	if (standard_field(ctx, field, value))
 		return true;
 	while (lo < hi)
 	{
 		size_t		mid = lo + (hi - lo) / 2;
-		int			c = ff_str_compare(ctx->properties[mid].name, field);
+		int			c = ff_str_compare(x->properties[mid].name, field);
 
 		if (c == 0)
 		{
-			*value = ctx->properties[mid].value;
+			*value = x->properties[mid].value;
 			return true;
 		}
 		if (c < 0)
@@ -89,4 +92,31 @@ ff_context_value(const FFContext *ctx, FFStr field, FFStr *value)
 			hi = mid;
 	}
 	return false;
+}
+
+/* The Unleash fields of ctx: its own, or none. */
+const FFContextExtra *
+ff_context_extra(const FFContext *ctx)
+{
+	static const FFContextExtra none;
+
+	return ctx->extra ? ctx->extra : &none;
+}
+
+/* The host's clock when the context gives no time (see targeting.h); 0 until set. */
+static int64_t
+no_clock(void)
+{
+	return 0;
+}
+
+int64_t		(*ff_targeting_now) (void) = no_clock;
+
+/* The time date constraints compare with (see targeting.h). */
+int64_t
+ff_context_now(const FFContext *ctx)
+{
+	const FFContextExtra *x = ff_context_extra(ctx);
+
+	return x->has_current_time ? x->current_time : ff_targeting_now();
 }

@@ -25,6 +25,7 @@
 struct FFRule
 {
 	FFStrategyKind kind;
+	FFStr		name;			/* the strategy's name as written */
 	const FFConstraint *const *constraints;
 	size_t		nconstraints;
 	const FFVariants *variants;
@@ -169,6 +170,7 @@ ff_rule_compile(FFArena *arena, const FFRuleSpec *spec, const FFRule **out,
 
 	memset(rule, 0, sizeof(*rule));
 	rule->kind = FF_STRATEGY_UNKNOWN;
+	rule->name = ff_arena_str(arena, spec->strategy_name, false);
 	for (size_t i = 1; i < sizeof(strategy_names) / sizeof(strategy_names[0]); i++)
 		if (ff_str_is(spec->strategy_name, strategy_names[i]))
 			rule->kind = (FFStrategyKind) i;
@@ -186,6 +188,13 @@ ff_rule_compile(FFArena *arena, const FFRuleSpec *spec, const FFRule **out,
 		rule->stickiness = ff_arena_str(arena, rule->stickiness, false);
 	*out = rule;
 	return true;
+}
+
+/* The strategy name of a compiled rule, as written (for explain). */
+FFStr
+ff_rule_name(const FFRule *rule)
+{
+	return rule->name;
 }
 
 /* The kind of a compiled rule (for explain). */
@@ -228,8 +237,8 @@ flexible_rollout(const FFRule *rule, FFStr flag_key, const FFContext *ctx)
 	{
 		if (ctx->has_user && ctx->user.len > 0)
 			id = ctx->user;
-		else if (ctx->has_session_id && ctx->session_id.len > 0)
-			id = ctx->session_id;
+		else if (ff_context_extra(ctx)->has_session_id && ff_context_extra(ctx)->session_id.len > 0)
+			id = ff_context_extra(ctx)->session_id;
 		else
 			random = true;
 	}
@@ -257,13 +266,13 @@ static bool
 remote_address(const FFRule *rule, const FFContext *ctx)
 {
 	FFCidr		address;
-	bool		parsed = ctx->has_remote_address && ff_cidr_parse(ctx->remote_address, &address);
+	bool		parsed = ff_context_extra(ctx)->has_remote_address && ff_cidr_parse(ff_context_extra(ctx)->remote_address, &address);
 
 	for (size_t i = 0; i < rule->nlist; i++)
 	{
 		const FFCidr *range = &rule->ranges[i];
 
-		if (ctx->has_remote_address && ff_str_equal(rule->list[i], ctx->remote_address))
+		if (ff_context_extra(ctx)->has_remote_address && ff_str_equal(rule->list[i], ff_context_extra(ctx)->remote_address))
 			return true;
 		if (parsed && range->family == 4 && address.family == 4 &&
 			address.prefix >= range->prefix && ff_cidr_contains(range, &address))
@@ -290,8 +299,8 @@ strategy_enabled(const FFRule *rule, FFStr flag_key, const FFContext *ctx)
 		case FF_STRATEGY_GRADUAL_ROLLOUT_USER_ID:
 			return ctx->has_user && ctx->user.len > 0 && in_rollout(rule, ctx->user, group);
 		case FF_STRATEGY_GRADUAL_ROLLOUT_SESSION_ID:
-			return ctx->has_session_id && ctx->session_id.len > 0 &&
-				in_rollout(rule, ctx->session_id, group);
+			return ff_context_extra(ctx)->has_session_id && ff_context_extra(ctx)->session_id.len > 0 &&
+				in_rollout(rule, ff_context_extra(ctx)->session_id, group);
 		case FF_STRATEGY_GRADUAL_ROLLOUT_RANDOM:
 			return rule->has_percentage &&
 				rule->percentage >= (double) (ff_targeting_random() % 100 + 1);

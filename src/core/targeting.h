@@ -187,6 +187,9 @@ typedef struct FFRule FFRule;
 extern bool ff_rule_compile(FFArena *arena, const FFRuleSpec *spec, const FFRule **out,
 							char *err, size_t errlen);
 
+/* The strategy name of a compiled rule, as written (for explain). */
+extern FFStr ff_rule_name(const FFRule *rule);
+
 /* The kind of a compiled rule (for explain). */
 extern FFStrategyKind ff_rule_kind(const FFRule *rule);
 
@@ -246,6 +249,19 @@ extern void ff_regex_free(void *regex);
  * [0, 2^32).  The server sets PostgreSQL's generator; the default is rand().
  */
 extern uint32_t (*ff_targeting_random) (void);
+
+/* The Unleash fields of ctx: its own, or an empty set when it has none. */
+extern const FFContextExtra *ff_context_extra(const FFContext *ctx);
+
+/*
+ * The host's clock in microseconds since 1970 UTC, for date constraints
+ * when the context gives no currentTime: the server sets the statement's
+ * timestamp.
+ */
+extern int64_t (*ff_targeting_now) (void);
+
+/* The time date constraints compare with: the context's, else the host's clock. */
+extern int64_t ff_context_now(const FFContext *ctx);
 
 /* The value of a context field as Unleash resolves it: a standard field, else a property. */
 extern bool ff_context_value(const FFContext *ctx, FFStr field, FFStr *value);

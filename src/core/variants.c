@@ -145,10 +145,10 @@ stickiness_seed(const FFStr *stickiness, const FFContext *ctx, char *buf)
 	}
 	else if (ctx->has_user && ctx->user.len > 0)
 		return ctx->user;
-	else if (ctx->has_session_id && ctx->session_id.len > 0)
-		return ctx->session_id;
-	else if (ctx->has_remote_address && ctx->remote_address.len > 0)
-		return ctx->remote_address;
+	else if (ff_context_extra(ctx)->has_session_id && ff_context_extra(ctx)->session_id.len > 0)
+		return ff_context_extra(ctx)->session_id;
+	else if (ff_context_extra(ctx)->has_remote_address && ff_context_extra(ctx)->remote_address.len > 0)
+		return ff_context_extra(ctx)->remote_address;
 	return ff_random_id(buf, RANDOM_SEED_RANGE);
 }
 

@@ -83,6 +83,7 @@ static FFArena arena = {arena_alloc, arena_on_regex, NULL};
 #define MAX_PROPS 8
 static char ctx_text[1024];
 static FFProperty ctx_props[MAX_PROPS];
+static FFContextExtra ctx_extra;
 
 /* Order properties by name. */
 static int
@@ -102,8 +103,10 @@ C(const char *desc)
 	char	   *save = NULL;
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&ctx_extra, 0, sizeof(ctx_extra));
+	ctx.extra = &ctx_extra;
 	snprintf(ctx_text, sizeof(ctx_text), "%s", desc);
-	ctx.properties = ctx_props;
+	ctx_extra.properties = ctx_props;
 	for (char *f = strtok_r(ctx_text, ";", &save); f != NULL; f = strtok_r(NULL, ";", &save))
 	{
 		char	   *eq = strchr(f, '=');
@@ -114,30 +117,30 @@ C(const char *desc)
 		*eq = '\0';
 		v = S(eq + 1);
 		if (strncmp(f, "p.", 2) == 0)
-			ctx_props[ctx.nproperties++] = (FFProperty) {S(f + 2), v};
+			ctx_props[ctx_extra.nproperties++] = (FFProperty) {S(f + 2), v};
 		else if (strcmp(f, "userId") == 0)
 			ctx.has_user = true, ctx.user = v;
 		else if (strcmp(f, "sessionId") == 0)
-			ctx.has_session_id = true, ctx.session_id = v;
+			ctx_extra.has_session_id = true, ctx_extra.session_id = v;
 		else if (strcmp(f, "remoteAddress") == 0)
-			ctx.has_remote_address = true, ctx.remote_address = v;
+			ctx_extra.has_remote_address = true, ctx_extra.remote_address = v;
 		else if (strcmp(f, "environment") == 0)
 			ctx.has_environment = true, ctx.environment = v;
 		else if (strcmp(f, "appName") == 0)
-			ctx.has_app_name = true, ctx.app_name = v;
+			ctx_extra.has_app_name = true, ctx_extra.app_name = v;
 		else if (strcmp(f, "tenant") == 0)
-			ctx.has_tenant = true, ctx.tenant = v;
+			ctx_extra.has_tenant = true, ctx.tenant = v;
 		else if (strcmp(f, "currentTime") == 0)
 		{
-			ctx.has_current_time_text = true;
-			ctx.current_time_text = v;
-			if (!ff_parse_timestamp(v, &ctx.current_time))
+			ctx_extra.has_current_time = true;
+			ctx_extra.current_time_text = v;
+			if (!ff_parse_timestamp(v, &ctx_extra.current_time))
 				abort();
 		}
 		else
 			abort();
 	}
-	qsort(ctx_props, ctx.nproperties, sizeof(FFProperty), property_cmp);
+	qsort(ctx_props, ctx_extra.nproperties, sizeof(FFProperty), property_cmp);
 	return ctx;
 }
 
