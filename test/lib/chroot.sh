@@ -91,6 +91,14 @@ ff_chroot_build() {
 ff_chroot_ensure() {
     local dir
     dir=$(ff_chroot_dir "$1")
+    if [ -x "$dir/usr/lib/postgresql/$1/bin/pg_config" ] && [ ! -f "$dir/usr/include/re2/re2.h" ]; then
+        # A chroot cached before flagforge needed RE2: add it.
+        ff_chroot_mount "$dir"
+        chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+            /bin/bash -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends libre2-dev >/dev/null" \
+            || { ff_chroot_unmount_all; return 1; }
+        ff_chroot_unmount_all
+    fi
     if [ ! -x "$dir/usr/lib/postgresql/$1/bin/pg_config" ] || [ ! -x "$dir/usr/sbin/runuser" ]; then
         rm -rf "$dir"
         ff_chroot_build "$1" || return 1
