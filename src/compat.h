@@ -67,6 +67,19 @@ ff_jsonb_finish(FFJsonbBuilder *builder)
 }
 #endif
 
+/* Append key: value to a jsonb object being built (value is a scalar). */
+static inline void
+ff_jsonb_push_field(FFJsonbBuilder *builder, const char *key, JsonbValue *value)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = (int) strlen(key);
+	ff_jsonb_push(builder, WJB_KEY, &k);
+	ff_jsonb_push(builder, WJB_VALUE, value);
+}
+
 /*
  * Whether text is valid JSON, without raising an error (for a GUC check
  * hook): 17 made the lexer context the caller's.

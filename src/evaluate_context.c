@@ -95,33 +95,23 @@ flagforge_is_enabled_context(PG_FUNCTION_ARGS)
 static void
 push_string(FFJsonbBuilder *builder, const char *key, FFStr value)
 {
-	JsonbValue	k,
-				v;
+	JsonbValue	v;
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
 	v.type = jbvString;
 	v.val.string.val = (char *) value.ptr;
 	v.val.string.len = (int) value.len;
-	ff_jsonb_push(builder, WJB_KEY, &k);
-	ff_jsonb_push(builder, WJB_VALUE, &v);
+	ff_jsonb_push_field(builder, key, &v);
 }
 
 /* Append key: boolean. */
 static void
 push_bool(FFJsonbBuilder *builder, const char *key, bool value)
 {
-	JsonbValue	k,
-				v;
+	JsonbValue	v;
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
 	v.type = jbvBool;
 	v.val.boolean = value;
-	ff_jsonb_push(builder, WJB_KEY, &k);
-	ff_jsonb_push(builder, WJB_VALUE, &v);
+	ff_jsonb_push_field(builder, key, &v);
 }
 
 /* {"name", ["payload": {"type", "value"}], "enabled", "feature_enabled"}: Unleash's shape. */

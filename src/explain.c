@@ -26,34 +26,16 @@ PG_FUNCTION_INFO_V1(flagforge_explain_context);
 PG_FUNCTION_INFO_V1(flagforge_status);
 PG_FUNCTION_INFO_V1(flagforge_status_from_settings);
 
-/* Append key: string to a jsonb object being built. */
+/* Append key: string to a jsonb object being built (len -1: up to the NUL). */
 static void
 push_string(FFJsonbBuilder *builder, const char *key, const char *value, int len)
 {
-	JsonbValue	k,
-				v;
+	JsonbValue	v;
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
 	v.type = jbvString;
 	v.val.string.val = (char *) value;
 	v.val.string.len = len < 0 ? (int) strlen(value) : len;
-	ff_jsonb_push(builder, WJB_KEY, &k);
-	ff_jsonb_push(builder, WJB_VALUE, &v);
-}
-
-/* Append key: number or key: boolean. */
-static void
-push_scalar(FFJsonbBuilder *builder, const char *key, JsonbValue *value)
-{
-	JsonbValue	k;
-
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	ff_jsonb_push(builder, WJB_KEY, &k);
-	ff_jsonb_push(builder, WJB_VALUE, value);
+	ff_jsonb_push_field(builder, key, &v);
 }
 
 /* "below" or "not below": how a bucket compares with the rollout percentage. */
@@ -159,7 +141,7 @@ explain_document(FFStr key, const FFCachedFlag *flag, const FFOverride *override
 	ff_jsonb_push(&builder, WJB_BEGIN_OBJECT, NULL);
 	v.type = jbvBool;
 	v.val.boolean = d->value;
-	push_scalar(&builder, "value", &v);
+	ff_jsonb_push_field(&builder, "value", &v);
 	push_string(&builder, "reason", ff_step_reason(d->step), -1);
 	push_string(&builder, "step", ff_step_name(d->step), -1);
 	push_string(&builder, "tenant", ctx->tenant.ptr ? ctx->tenant.ptr : "", (int) ctx->tenant.len);
@@ -176,13 +158,13 @@ explain_document(FFStr key, const FFCachedFlag *flag, const FFOverride *override
 	{
 		v.type = jbvNumeric;
 		v.val.numeric = int64_to_numeric(d->bucket);
-		push_scalar(&builder, "bucket", &v);
+		ff_jsonb_push_field(&builder, "bucket", &v);
 	}
 	if (d->rule != NULL)
 	{
 		v.type = jbvNumeric;
 		v.val.numeric = int64_to_numeric(d->rule_index + 1);
-		push_scalar(&builder, "rule", &v);
+		ff_jsonb_push_field(&builder, "rule", &v);
 		push_string(&builder, "strategy", ff_rule_name(d->rule).ptr,
 					(int) ff_rule_name(d->rule).len);
 	}

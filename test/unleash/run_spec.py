@@ -38,17 +38,10 @@ def run_file(cur, path):
     cur.execute("SELECT count(*) FROM flagforge_import_unleash(%s::jsonb, prune => true)",
                 (json.dumps(spec["state"]),))
     passed, failures = 0, []
-    for case in spec.get("tests", []):
-        cur.execute("SELECT flagforge_is_enabled(%s, %s::jsonb)",
-                    (case["toggleName"], json.dumps(case["context"])))
-        got = cur.fetchone()[0]
-        if got == case["expectedResult"]:
-            passed += 1
-        else:
-            failures.append((case["description"], case["expectedResult"], got))
-    for case in spec.get("variantTests", []):
-        cur.execute("SELECT flagforge_variant(%s, %s::jsonb)",
-                    (case["toggleName"], json.dumps(case["context"])))
+    asked = [("SELECT flagforge_is_enabled(%s, %s::jsonb)", case) for case in spec.get("tests", [])]
+    asked += [("SELECT flagforge_variant(%s, %s::jsonb)", case) for case in spec.get("variantTests", [])]
+    for query, case in asked:
+        cur.execute(query, (case["toggleName"], json.dumps(case["context"])))
         got = cur.fetchone()[0]
         if got == case["expectedResult"]:
             passed += 1
