@@ -592,7 +592,8 @@ CREATE TABLE @extschema@.flagforge_rules (
     segments    integer[] NOT NULL DEFAULT '{}'
                 CONSTRAINT flagforge_rules_segments_list
                 CHECK (COALESCE(pg_catalog.array_ndims(segments), 1) OPERATOR(pg_catalog.=) 1
-                       AND pg_catalog.array_position(segments, NULL::integer) IS NULL),
+                       AND pg_catalog.array_position(segments, NULL::integer) IS NULL
+                       AND pg_catalog.cardinality(segments) OPERATOR(pg_catalog.<=) 100),
     variants    jsonb NOT NULL DEFAULT '[]',
     updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     CONSTRAINT flagforge_rules_order UNIQUE NULLS NOT DISTINCT (flag_key, tenant_id, position),
@@ -618,8 +619,7 @@ BEGIN
     IF NEW.tenant_id IS NOT NULL AND NOT EXISTS (
            SELECT FROM @extschema@.flagforge_overrides o
            WHERE o.tenant_id OPERATOR(pg_catalog.=) NEW.tenant_id
-             AND o.flag_key OPERATOR(pg_catalog.=) NEW.flag_key
-           FOR KEY SHARE) THEN
+             AND o.flag_key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = pg_catalog.format('tenant %s has no override of flag %s for the rule to belong to',
                                         pg_catalog.quote_literal(NEW.tenant_id), pg_catalog.quote_literal(NEW.flag_key)),
@@ -701,14 +701,19 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_refuse_prerequisite_cycle() runs only on flagforge_prerequisites';
     END IF;
-    LOCK TABLE @extschema@.flagforge_prerequisites IN SHARE ROW EXCLUSIVE MODE;
+    -- Writers take turns (a transaction-level advisory lock: no table right needed).
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('flagforge_prerequisites'));
     IF EXISTS (WITH RECURSIVE ancestor(key) AS (
                    SELECT NEW.parent_key
                    UNION
                    SELECT p.parent_key FROM @extschema@.flagforge_prerequisites p
                    JOIN ancestor a ON p.flag_key OPERATOR(pg_catalog.=) a.key)
                SELECT FROM ancestor WHERE ancestor.key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
-        IF pg_catalog.current_setting('flagforge.importing', true) OPERATOR(pg_catalog.=) 'unleash' THEN
+        -- flagforge_import_unleash stores what Unleash's payload holds (the
+        -- setting gives no right the import does not: any writer may import a
+        -- cycle), and a restore (replica role) stores what was stored.
+        IF pg_catalog.current_setting('flagforge.importing', true) OPERATOR(pg_catalog.=) 'unleash'
+           OR pg_catalog.current_setting('session_replication_role') OPERATOR(pg_catalog.=) 'replica' THEN
             RAISE NOTICE 'prerequisite % of flag % makes a cycle: every flag in it is off, as in Unleash',
                 pg_catalog.quote_literal(NEW.parent_key), pg_catalog.quote_literal(NEW.flag_key);
             RETURN NEW;

@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -26,7 +27,7 @@
 typedef struct Segment
 {
 	int32		id;
-	FFConstraintList constraints;
+	FFConstraintSet constraints;
 } Segment;
 
 /* A rule as read, before rules are grouped by flag and tenant. */
@@ -87,12 +88,15 @@ read_segment(void *arg, const Datum *values, const bool *nulls)
 	TargetingLoad *load = arg;
 	Segment    *segment;
 	int32		id = DatumGetInt32(values[0]);
+	FFConstraintList list;
 
 	load->segments = grow(load->cxt, load->segments, load->nsegments, sizeof(Segment));
 	segment = &load->segments[load->nsegments++];
 	segment->id = id;
-	segment->constraints = ff_compile_constraints(&load->arena, column_array(load, values[1]),
-												  psprintf("segment %d", id));
+	list = ff_compile_constraints(&load->arena, column_array(load, values[1]),
+								  psprintf("segment %d", id));
+	segment->constraints.items = list.items;
+	segment->constraints.count = (size_t) list.count;
 }
 
 /* Order of segments by id. */
@@ -116,41 +120,29 @@ find_segment(const TargetingLoad *load, int32 id)
 }
 
 /*
- * A rule's constraints: its own, then each segment's (a missing segment
- * adds one that never matches, as Unleash does).
+ * The constraint sets of the segments a rule names, in its order (NULL for
+ * a missing segment, which never matches, as in Unleash): shared by every
+ * rule that names them, so a rule costs a pointer per segment it names.
  */
-static FFConstraintList
-rule_constraints(TargetingLoad *load, FFConstraintList own, Datum segments, const char *where)
+static const FFConstraintSet **
+rule_segments(TargetingLoad *load, Datum segments, size_t *count)
 {
 	ArrayType  *array = DatumGetArrayTypeP(segments);
 	Datum	   *ids;
 	bool	   *id_nulls;
 	int			nids;
-	FFConstraintList all;
-	int			total = own.count;
+	const FFConstraintSet **sets;
 
 	deconstruct_array(array, INT4OID, sizeof(int32), true, TYPALIGN_INT, &ids, &id_nulls, &nids);
+	sets = MemoryContextAlloc(load->cxt, sizeof(FFConstraintSet *) * Max(nids, 1));
 	for (int i = 0; i < nids; i++)
 	{
 		const Segment *segment = find_segment(load, DatumGetInt32(ids[i]));
 
-		total += segment ? segment->constraints.count : 1;
+		sets[i] = segment ? &segment->constraints : NULL;
 	}
-	all.items = MemoryContextAlloc(load->cxt, sizeof(FFConstraint *) * Max(total, 1));
-	all.count = 0;
-	for (int i = 0; i < own.count; i++)
-		all.items[all.count++] = own.items[i];
-	for (int i = 0; i < nids; i++)
-	{
-		const Segment *segment = find_segment(load, DatumGetInt32(ids[i]));
-
-		if (segment == NULL)
-			all.items[all.count++] = ff_constraint_never();
-		else
-			for (int j = 0; j < segment->constraints.count; j++)
-				all.items[all.count++] = segment->constraints.items[j];
-	}
-	return all;
+	*count = (size_t) nids;
+	return sets;
 }
 
 /*
@@ -166,6 +158,8 @@ read_rule(void *arg, const Datum *values, const bool *nulls)
 	RuleRow    *row;
 	char	   *where;
 	FFConstraintList constraints;
+	const FFConstraintSet **segments;
+	size_t		nsegments;
 	const FFVariants *variants;
 
 	if (flag_index < 0)
@@ -178,14 +172,13 @@ read_rule(void *arg, const Datum *values, const bool *nulls)
 	if (row->has_tenant)
 		row->tenant_id = ff_copy_text(values[1], load->cxt);
 	row->position = DatumGetInt32(values[2]);
-	constraints = rule_constraints(load,
-								   ff_compile_constraints(&load->arena,
-														  column_array(load, values[5]), where),
-								   values[6], where);
+	CHECK_FOR_INTERRUPTS();
+	constraints = ff_compile_constraints(&load->arena, column_array(load, values[5]), where);
+	segments = rule_segments(load, values[6], &nsegments);
 	variants = ff_compile_variants(&load->arena, column_array(load, values[7]), where);
 	row->rule = ff_compile_rule(&load->arena, ff_copy_text(values[3], load->cxt),
 								ff_json_root(ff_copy_jsonb(values[4], load->cxt)),
-								constraints, variants, where);
+								constraints, segments, nsegments, variants, where);
 	load->nrules++;
 }
 

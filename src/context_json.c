@@ -15,6 +15,7 @@
 
 #include "access/xact.h"
 #include "common/pg_prng.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/jsonb.h"
@@ -26,56 +27,70 @@
 #include "settings.h"
 #include "targeting.h"
 
-/* A growing list of properties. */
+/* A property as gathered, with where it came from (the earlier source wins a tie). */
+typedef struct SourcedProperty
+{
+	FFProperty	property;
+	int			source;			/* 0: a top-level key, 1: properties, 2: the setting */
+} SourcedProperty;
+
+/* A growing list of properties from several sources, each with unique names. */
 typedef struct PropertyList
 {
-	FFProperty *items;
+	SourcedProperty *items;
 	int			count;
 	int			capacity;
 } PropertyList;
 
-/* Add name = value, replacing an earlier one of the same name when replace. */
+/* Add name = value from source (duplicates are resolved by finish_properties). */
 static void
-add_property(PropertyList *list, FFStr name, FFStr value, bool replace)
+add_property(PropertyList *list, FFStr name, FFStr value, int source)
 {
-	for (int i = 0; i < list->count; i++)
-		if (ff_str_equal(list->items[i].name, name))
-		{
-			if (replace)
-				list->items[i].value = value;
-			return;
-		}
 	if (list->count == list->capacity)
 	{
 		list->capacity = Max(8, list->capacity * 2);
-		list->items = list->items == NULL ? palloc(sizeof(FFProperty) * list->capacity) :
-			repalloc(list->items, sizeof(FFProperty) * list->capacity);
+		list->items = list->items == NULL ? palloc(sizeof(SourcedProperty) * list->capacity) :
+			repalloc(list->items, sizeof(SourcedProperty) * list->capacity);
 	}
-	list->items[list->count].name = name;
-	list->items[list->count].value = value;
+	list->items[list->count].property.name = name;
+	list->items[list->count].property.value = value;
+	list->items[list->count].source = source;
 	list->count++;
 }
 
-/* Order of properties by name. */
+/* Order of properties by name, then by source. */
 static int
-compare_property_names(const void *a, const void *b)
+compare_properties(const void *a, const void *b)
 {
-	return ff_str_compare(((const FFProperty *) a)->name, ((const FFProperty *) b)->name);
+	const SourcedProperty *pa = a;
+	const SourcedProperty *pb = b;
+	int			c = ff_str_compare(pa->property.name, pb->property.name);
+
+	return c != 0 ? c : (pa->source > pb->source) - (pa->source < pb->source);
 }
 
-/* Give extra the properties, sorted for lookup. */
+/*
+ * Give extra the properties, sorted for lookup, one per name: a top-level
+ * key wins over a property of the same name (as in Unleash).  O(n log n).
+ */
 static void
 finish_properties(PropertyList *list, FFContextExtra *extra)
 {
+	FFProperty *unique = palloc(sizeof(FFProperty) * Max(list->count, 1));
+	size_t		n = 0;
+
 	if (list->count > 1)
-		qsort(list->items, list->count, sizeof(FFProperty), compare_property_names);
-	extra->properties = list->items;
-	extra->nproperties = (size_t) list->count;
+		qsort(list->items, list->count, sizeof(SourcedProperty), compare_properties);
+	for (int i = 0; i < list->count; i++)
+		if (n == 0 || !ff_str_equal(unique[n - 1].name, list->items[i].property.name))
+			unique[n++] = list->items[i].property;
+	extra->properties = unique;
+	extra->nproperties = n;
 }
 
 /* The properties object: each scalar value as text (null: absent). */
 static void
-read_properties(const JsonbValue *value, PropertyList *list)
+read_properties(const JsonbValue *value, PropertyList *list, int source)
 {
 	JsonbContainer *object = ff_json_object(value, "context", "properties");
 	JsonbIterator *it = JsonbIteratorInit(object);
@@ -87,6 +102,7 @@ read_properties(const JsonbValue *value, PropertyList *list)
 	{
 		FFStr		text;
 
+		CHECK_FOR_INTERRUPTS();
 		if (token == WJB_KEY)
 			name = ff_json_string(&v, "context", "a property name");
 		else if (token == WJB_VALUE && v.type != jbvNull)
@@ -94,7 +110,7 @@ read_properties(const JsonbValue *value, PropertyList *list)
 			if (!ff_json_scalar_text(&v, &text))
 				ff_json_error("context", psprintf("property \"%.*s\" must be a string",
 												  (int) name.len, name.ptr));
-			add_property(list, name, text, false);
+			add_property(list, name, text, source);
 		}
 	}
 }
@@ -187,7 +203,7 @@ read_key(FFStr key, const JsonbValue *value, FFContext *ctx, FFContextExtra *ext
 
 		/* Any other key is a field of its own, as in Unleash. */
 		if (value->type != jbvNull && ff_json_scalar_text(value, &text))
-			add_property(top_level, key, text, true);
+			add_property(top_level, key, text, 0);
 	}
 #undef KEY_IS
 }
@@ -212,6 +228,7 @@ ff_context_from_json(Jsonb *json, FFContext *ctx, FFContextExtra *extra)
 	it = JsonbIteratorInit(&json->root);
 	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (token == WJB_KEY)
 			key = ff_json_string(&v, "context", "a key");
 		else if (token == WJB_VALUE)
@@ -219,45 +236,49 @@ ff_context_from_json(Jsonb *json, FFContext *ctx, FFContextExtra *extra)
 	}
 	/* Top-level fields were added first, so they win over properties. */
 	if (has_properties)
-		read_properties(&properties_value, &properties);
+		read_properties(&properties_value, &properties, 1);
 	finish_properties(&properties, extra);
 	if (!ctx->has_environment)
 		ctx->has_environment = ff_setting_value(ff_setting_environment, &ctx->environment);
 }
 
-/* The properties of flagforge.properties, parsed once per value of the setting. */
+/*
+ * The properties of flagforge.properties, parsed once per value of the
+ * setting into a memory context of their own (reset when it changes).
+ */
 static void
 settings_properties(PropertyList *list)
 {
+	static MemoryContext parsed_cxt = NULL;
 	static char *parsed_text = NULL;
-	static FFProperty *parsed = NULL;
-	static int	nparsed = 0;
-	MemoryContext old;
+	static PropertyList parsed = {NULL, 0, 0};
 
 	if (ff_setting_properties == NULL || ff_setting_properties[0] == '\0')
 		return;
 	if (parsed_text == NULL || strcmp(parsed_text, ff_setting_properties) != 0)
 	{
-		PropertyList fresh = {NULL, 0, 0};
+		MemoryContext old;
 		JsonbValue	value;
 		Jsonb	   *json;
 
-		old = MemoryContextSwitchTo(TopMemoryContext);
+		if (parsed_cxt == NULL)
+			parsed_cxt = AllocSetContextCreate(TopMemoryContext, "flagforge.properties",
+											   ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(parsed_cxt);
+		parsed_text = NULL;
+		memset(&parsed, 0, sizeof(parsed));
+		old = MemoryContextSwitchTo(parsed_cxt);
 		json = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 												  CStringGetDatum(ff_setting_properties)));
 		value.type = jbvBinary;
 		value.val.binary.data = &json->root;
 		value.val.binary.len = VARSIZE(json) - VARHDRSZ;
-		read_properties(&value, &fresh);
-		if (parsed_text)
-			pfree(parsed_text);
+		read_properties(&value, &parsed, 2);
 		parsed_text = pstrdup(ff_setting_properties);
-		parsed = fresh.items;
-		nparsed = fresh.count;
 		MemoryContextSwitchTo(old);
 	}
-	for (int i = 0; i < nparsed; i++)
-		add_property(list, parsed[i].name, parsed[i].value, false);
+	for (int i = 0; i < parsed.count; i++)
+		add_property(list, parsed.items[i].property.name, parsed.items[i].property.value, 2);
 }
 
 /* Unleash's fields from the settings (see context_json.h). */

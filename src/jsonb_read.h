@@ -53,6 +53,6 @@ extern bool ff_json_scalar_text(const JsonbValue *value, FFStr *out);
 extern JsonbContainer *ff_json_root(Jsonb *document);
 
 /* Raise the error of a bad JSON value at where. */
-extern void ff_json_error(const char *where, const char *message) pg_attribute_noreturn();
+extern void ff_json_error(const char *where, const char *message) __attribute__((noreturn));
 
 #endif							/* FLAGFORGE_JSONB_READ_H */

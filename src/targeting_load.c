@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -94,6 +95,7 @@ string_array_field(FFArena *arena, JsonbContainer *object, const char *key,
 	{
 		JsonbValue	element;
 
+		CHECK_FOR_INTERRUPTS();
 		ff_json_element(array, i, &element);
 		items[i] = ff_json_string(&element, where, psprintf("%s[%d]", key, i));
 	}
@@ -137,6 +139,7 @@ ff_compile_constraints(FFArena *arena, JsonbContainer *array, const char *where)
 	{
 		JsonbValue	element;
 
+		CHECK_FOR_INTERRUPTS();
 		ff_json_element(array, i, &element);
 		list.items[i] = compile_constraint(arena, &element,
 										   psprintf("%s: constraint %d", where, i + 1));
@@ -235,6 +238,7 @@ ff_compile_variants(FFArena *arena, JsonbContainer *array, const char *where)
 	{
 		JsonbValue	element;
 
+		CHECK_FOR_INTERRUPTS();
 		ff_json_element(array, i, &element);
 		read_variant(arena, &element, psprintf("%s: variant %d", where, i + 1), &specs[i]);
 	}
@@ -276,7 +280,8 @@ read_parameters(FFArena *arena, JsonbContainer *parameters, const char *where, F
 /* A rule (see targeting_load.h). */
 const FFRule *
 ff_compile_rule(FFArena *arena, FFStr strategy, JsonbContainer *parameters,
-				FFConstraintList constraints, const FFVariants *variants, const char *where)
+				FFConstraintList constraints, const FFConstraintSet *const *segments,
+				size_t nsegments, const FFVariants *variants, const char *where)
 {
 	FFRuleSpec	spec;
 	const FFRule *compiled;
@@ -289,6 +294,8 @@ ff_compile_rule(FFArena *arena, FFStr strategy, JsonbContainer *parameters,
 	read_parameters(arena, parameters, where, &spec);
 	spec.constraints = constraints.items;
 	spec.nconstraints = (size_t) constraints.count;
+	spec.segments = segments;
+	spec.nsegments = nsegments;
 	spec.variants = variants;
 	if (!ff_rule_compile(arena, &spec, &compiled, err, sizeof(err)))
 		compile_error(where, err);
@@ -317,16 +324,33 @@ check_begin(FFArena *arena)
 	return cxt;
 }
 
+/*
+ * Check an array of constraints one at a time, each compiled into a context
+ * of its own that goes at once: a check keeps no compiled regex alive.
+ */
+static void
+check_constraints(JsonbContainer *array, const char *where)
+{
+	int			n = ff_json_array_size(array);
+
+	for (int i = 0; i < n; i++)
+	{
+		FFArena		arena;
+		MemoryContext cxt = check_begin(&arena);
+		JsonbValue	element;
+
+		CHECK_FOR_INTERRUPTS();
+		ff_json_element(array, i, &element);
+		(void) compile_constraint(&arena, &element, psprintf("%s: constraint %d", where, i + 1));
+		MemoryContextDelete(cxt);
+	}
+}
+
 /* flagforge_check_constraints(jsonb): true, or an error naming the bad constraint. */
 Datum
 flagforge_check_constraints(PG_FUNCTION_ARGS)
 {
-	FFArena		arena;
-	MemoryContext cxt = check_begin(&arena);
-
-	(void) ff_compile_constraints(&arena, array_argument(fcinfo, 0, "constraints"),
-								  "constraints");
-	MemoryContextDelete(cxt);
+	check_constraints(array_argument(fcinfo, 0, "constraints"), "constraints");
 	PG_RETURN_BOOL(true);
 }
 
@@ -358,11 +382,12 @@ flagforge_check_rule(PG_FUNCTION_ARGS)
 	name.len = VARSIZE_ANY_EXHDR(strategy);
 	if (!JB_ROOT_IS_OBJECT(parameters))
 		ff_json_error("rule", "parameters must be a JSON object");
-	constraints = ff_compile_constraints(&arena, array_argument(fcinfo, 2, "constraints"),
-										 "rule");
+	check_constraints(array_argument(fcinfo, 2, "constraints"), "rule");
+	constraints.items = NULL;
+	constraints.count = 0;
 	variants = ff_compile_variants(&arena, array_argument(fcinfo, 3, "variants"), "rule");
-	(void) ff_compile_rule(&arena, name, ff_json_root(parameters), constraints, variants,
-						   "rule");
+	(void) ff_compile_rule(&arena, name, ff_json_root(parameters), constraints, NULL, 0,
+						   variants, "rule");
 	MemoryContextDelete(cxt);
 	PG_RETURN_BOOL(true);
 }

@@ -34,11 +34,13 @@ extern const FFVariants *ff_compile_variants(FFArena *arena, JsonbContainer *arr
 											 const char *where);
 
 /*
- * A rule (Unleash strategy): its name, parameters object, every constraint
- * (its own and its segments') and variants.
+ * A rule (Unleash strategy): its name, parameters object, its own
+ * constraints, the constraint sets of the segments it names (NULL: a
+ * missing one; shared, not copied) and variants.
  */
 extern const FFRule *ff_compile_rule(FFArena *arena, FFStr strategy, JsonbContainer *parameters,
-									 FFConstraintList constraints, const FFVariants *variants,
-									 const char *where);
+									 FFConstraintList constraints,
+									 const FFConstraintSet *const *segments, size_t nsegments,
+									 const FFVariants *variants, const char *where);
 
 #endif							/* FLAGFORGE_TARGETING_LOAD_H */

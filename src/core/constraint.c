@@ -55,6 +55,9 @@ compile_value(FFArena *arena, const FFConstraintSpec *spec, FFConstraint *c,
 	if (c->op >= FF_OP_SEMVER_EQ && c->op <= FF_OP_SEMVER_LTE && !ff_semver_parse(value, &c->semver))
 		return ff_targeting_error(err, errlen, "constraint on \"%.*s\": \"value\" of %s is not a semantic version: \"%s\"",
 								  n, name, op, value.ptr);
+	if (c->op == FF_OP_REGEX && value.len > FF_REGEX_MAX_PATTERN)
+		return ff_targeting_error(err, errlen, "constraint on \"%.*s\": the REGEX pattern is %zu bytes long, at most %d are allowed",
+								  n, name, value.len, FF_REGEX_MAX_PATTERN);
 	if (c->op == FF_OP_REGEX)
 	{
 		c->regex = ff_regex_compile(value.ptr, value.len, c->case_insensitive);

@@ -27,6 +27,10 @@ ff_regex_compile(const char *pattern, size_t len, bool case_insensitive)
 		RE2		   *re;
 
 		options.set_log_errors(false);
+		/* A pattern that needs more memory than this is refused (never matches). */
+		options.set_max_mem(FF_REGEX_MAX_MEM);
+		/* A regex may take at most this much memory; a larger one is refused (never matches). */
+		options.set_max_mem(FF_REGEX_MAX_MEM);
 		options.set_case_sensitive(!case_insensitive);
 		re = new (std::nothrow) RE2(re2::StringPiece(pattern, len), options);
 		if (re != NULL && !re->ok())

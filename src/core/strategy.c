@@ -28,6 +28,8 @@ struct FFRule
 	FFStr		name;			/* the strategy's name as written */
 	const FFConstraint *const *constraints;
 	size_t		nconstraints;
+	const FFConstraintSet *const *segments;	/* referenced, not copied; NULL: missing */
+	size_t		nsegments;
 	const FFVariants *variants;
 	bool		has_percentage; /* false: NaN, never enabled */
 	double		percentage;		/* rollout or percentage */
@@ -179,6 +181,16 @@ ff_rule_compile(FFArena *arena, const FFRuleSpec *spec, const FFRule **out,
 		constraints[i] = spec->constraints[i];
 	rule->constraints = constraints;
 	rule->nconstraints = spec->nconstraints;
+	if (spec->nsegments > 0)
+	{
+		const FFConstraintSet **segments = arena->alloc(arena->cx,
+														sizeof(FFConstraintSet *) * spec->nsegments);
+
+		for (size_t i = 0; i < spec->nsegments; i++)
+			segments[i] = spec->segments[i];
+		rule->segments = segments;
+		rule->nsegments = spec->nsegments;
+	}
 	rule->variants = spec->variants;
 	if (!compile_parameters(arena, spec, rule, err, errlen))
 		return false;
@@ -325,8 +337,14 @@ ff_rule_matches(const FFRule *rule, FFStr flag_key, const FFContext *ctx,
 	const FFStr *stickiness;
 
 	*has_choice = false;
-	if (!ff_constraints_match(rule->constraints, rule->nconstraints, ctx) ||
-		!strategy_enabled(rule, flag_key, ctx))
+	if (!ff_constraints_match(rule->constraints, rule->nconstraints, ctx))
+		return false;
+	/* A segment's constraints hold too; a missing segment never matches (Unleash). */
+	for (size_t i = 0; i < rule->nsegments; i++)
+		if (rule->segments[i] == NULL ||
+			!ff_constraints_match(rule->segments[i]->items, rule->segments[i]->count, ctx))
+			return false;
+	if (!strategy_enabled(rule, flag_key, ctx))
 		return false;
 	if (rule->variants != NULL)
 	{

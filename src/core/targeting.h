@@ -138,6 +138,9 @@ typedef struct FFVariantSpec
 /* A compiled list of variants (opaque outside targeting). */
 typedef struct FFVariants FFVariants;
 
+/* The largest total of a list's weights (Unleash's lists add up to 1000). */
+#define FF_VARIANT_TOTAL_MAX 100000000
+
 /* Compile a list of variants; false with err when malformed (a negative weight, an empty name). */
 extern bool ff_variants_compile(FFArena *arena, const FFVariantSpec *specs, size_t n,
 								const FFVariants **out, char *err, size_t errlen);
@@ -165,6 +168,13 @@ extern bool ff_variants_select(const FFVariants *variants, FFStr group_id,
 /* The stickiness of the first variant (Unleash uses it for the whole list), or NULL. */
 extern const FFStr *ff_variants_stickiness(const FFVariants *variants);
 
+/* A list of compiled constraints (a segment's), shared by the rules that name it. */
+typedef struct FFConstraintSet
+{
+	const FFConstraint *const *items;
+	size_t		count;
+} FFConstraintSet;
+
 /* A strategy (flagforge rule) as written. */
 typedef struct FFRuleSpec
 {
@@ -172,8 +182,10 @@ typedef struct FFRuleSpec
 	const FFStr *parameter_names;	/* "parameters": string values only */
 	const FFStr *parameter_values;
 	size_t		nparameters;
-	const FFConstraint *const *constraints;	/* its own, then its segments' */
+	const FFConstraint *const *constraints;	/* its own */
 	size_t		nconstraints;
+	const FFConstraintSet *const *segments;	/* its segments' (NULL: a missing one) */
+	size_t		nsegments;
 	const FFVariants *variants; /* NULL: none */
 } FFRuleSpec;
 
@@ -239,7 +251,14 @@ extern FFVariantResult ff_resolve_variant(const FFFlag *flag, const FFOverride *
 										  const FFContext *ctx, const FFResolveHost *host,
 										  FFDecision *decision);
 
-/* Regular expressions (RE2 syntax, as Unleash's clients use): regex_re2.cc. */
+/*
+ * Regular expressions (RE2 syntax, as Unleash's clients use): regex_re2.cpp.
+ * Each may take FF_REGEX_MAX_MEM bytes (a pattern that needs more is
+ * invalid: never matches); a pattern longer than FF_REGEX_MAX_PATTERN
+ * bytes is a compile error of its constraint.
+ */
+#define FF_REGEX_MAX_MEM (1024 * 1024)
+#define FF_REGEX_MAX_PATTERN 4096
 extern void *ff_regex_compile(const char *pattern, size_t len, bool case_insensitive);	/* NULL: invalid */
 extern bool ff_regex_find(const void *regex, const char *text, size_t len);
 extern void ff_regex_free(void *regex);

@@ -96,6 +96,10 @@ ff_variants_compile(FFArena *arena, const FFVariantSpec *specs, size_t n,
 		if (!compile_variant(arena, &specs[i], &v->defs[i], err, errlen))
 			return false;
 		v->total_weight += specs[i].weight;
+		if (v->total_weight > FF_VARIANT_TOTAL_MAX)
+			return ff_targeting_error(err, errlen,
+									  "the variants' weights add up to more than %d",
+									  FF_VARIANT_TOTAL_MAX);
 	}
 	*out = v;
 	return true;

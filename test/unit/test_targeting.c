@@ -564,7 +564,7 @@ rule(const char *strategy, const char *params, const FFConstraint *constraint,
 	static char storage[512];
 	static FFStr names[8],
 				values[8];
-	FFRuleSpec	spec = {S(strategy), names, values, 0, NULL, 0, variants};
+	FFRuleSpec	spec = {S(strategy), names, values, 0, NULL, 0, NULL, 0, variants};
 	const FFConstraint *constraints[1] = {constraint};
 	const FFRule *r = NULL;
 	char		own_err[FF_TARGETING_ERROR_MAX] = "";
