@@ -162,3 +162,20 @@ VALUES ('launch', 1, '[{"contextName": "userId", "operator": "IN", "values": ["b
 SELECT flagforge_is_enabled('launch', '{"userId": "beta-tester", "currentTime": "2020-01-01T00:00:00Z"}'::jsonb) AS second_rule;
 SELECT action, table_name, flag_key, tenant_id, new_row ->> 'position' AS position
 FROM flagforge_audit WHERE table_name LIKE '%flagforge_rules' ORDER BY id DESC LIMIT 1;
+
+-- Limits that keep one writer from costing every session (the red team's findings):
+-- a rule names at most 100 segments, and shares their constraints rather than copying them;
+INSERT INTO flagforge_rules (flag_key, position, segments)
+SELECT 'launch', 5, array_agg(7) FROM generate_series(1, 101);
+INSERT INTO flagforge_rules (flag_key, position, segments)
+SELECT 'launch', 5, array_agg(7) FROM generate_series(1, 100);
+SELECT flagforge_is_enabled('launch', '{"properties": {"region": "eu-west"}, "currentTime": "2020-01-01T00:00:00Z"}'::jsonb) AS hundred_segments;
+-- a REGEX pattern is at most 4 KB, and one RE2 cannot build in 1 MB never matches;
+SELECT flagforge_check_constraints(jsonb_build_array(jsonb_build_object(
+    'contextName', 'userId', 'operator', 'REGEX', 'value', repeat('a', 4097))));
+SELECT flagforge_check_constraints('[{"contextName": "userId", "operator": "REGEX", "value": "\\pL{1000}\\pL{1000}"}]') AS stored;
+-- the weights of a list of variants add up to at most 100,000,000;
+SELECT flagforge_check_variants((SELECT jsonb_agg(jsonb_build_object('name', 'v' || g, 'weight', 1000000))
+                                 FROM generate_series(1, 101) g));
+-- a top-level context key wins over a property of the same name.
+SELECT flagforge_is_enabled('checkout', '{"plan": "enterprise", "properties": {"plan": "free", "seats": "40", "appVersion": "3.0.0"}}'::jsonb) AS top_level_wins;

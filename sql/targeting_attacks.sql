@@ -147,7 +147,7 @@ SELECT flag_key, tenant_id, strategy FROM flagforge_rules ORDER BY tenant_id NUL
 SELECT tenant_id, flag_key FROM flagforge_overrides ORDER BY 1;
 -- The rule's deletion is in the trail; the bound role reads only its tenant's rows.
 SELECT action, table_name, tenant_id FROM flagforge_audit
-WHERE table_name = 'public.flagforge_rules' AND action = 'DELETE' ORDER BY id;
+WHERE table_name = 'public.flagforge_rules' AND action = 'DELETE' AND flag_key = 't_flag' ORDER BY id;
 SET SESSION AUTHORIZATION regress_acme;
 SELECT count(*) AS audit_rows_seen FROM flagforge_audit;
 RESET SESSION AUTHORIZATION;
