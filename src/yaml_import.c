@@ -420,7 +420,6 @@ batch_flush(RowBatch *b)
 {
 	Datum		params[BATCH_MAX_COLUMNS];
 	MemoryContext old;
-	int			rc;
 
 	if (b->nrows == 0)
 		return;
@@ -449,9 +448,7 @@ batch_flush(RowBatch *b)
 													   typbyval, typalign));
 	}
 	MemoryContextSwitchTo(old);
-	rc = SPI_execute_plan(b->plan, params, NULL, false, 0);
-	if (rc != b->expected)
-		elog(ERROR, "SPI_execute_plan failed (%d): %s", rc, b->sql);
+	ff_spi_check(SPI_execute_plan(b->plan, params, NULL, false, 0), b->expected, b->sql);
 	b->nrows = 0;
 	MemoryContextReset(b->cxt);
 }
@@ -867,7 +864,8 @@ import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, 
 
 	/* One sync at a time; readers and evaluation are not blocked. */
 	if (!dry_run)
-		SPI_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", plan.flags_table), false, 0);
+		(void) ff_spi_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", plan.flags_table),
+							  0, NULL, NULL, NULL, false, 0, SPI_OK_UTILITY);
 	plan_flags(&plan);
 	check_override_flags(&plan, doc);
 	if (!dry_run)
