@@ -26,6 +26,11 @@ enum
 	OPT_GROUPS,
 	OPT_ENV,
 	OPT_FLAG,
+	OPT_PROPERTY,
+	OPT_SESSION_ID,
+	OPT_REMOTE_ADDRESS,
+	OPT_APP_NAME,
+	OPT_CURRENT_TIME,
 	OPT_OUTPUT,
 	OPT_OVERRIDES,
 	OPT_HELP
@@ -48,6 +53,11 @@ static const struct option long_options[] = {
 	{"groups", required_argument, NULL, OPT_GROUPS},
 	{"env", required_argument, NULL, OPT_ENV},
 	{"flag", required_argument, NULL, OPT_FLAG},
+	{"property", required_argument, NULL, OPT_PROPERTY},
+	{"session-id", required_argument, NULL, OPT_SESSION_ID},
+	{"remote-address", required_argument, NULL, OPT_REMOTE_ADDRESS},
+	{"app-name", required_argument, NULL, OPT_APP_NAME},
+	{"current-time", required_argument, NULL, OPT_CURRENT_TIME},
 	{"output", required_argument, NULL, OPT_OUTPUT},
 	{"overrides", no_argument, NULL, OPT_OVERRIDES},
 	{NULL, 0, NULL, 0}
@@ -72,33 +82,43 @@ static const char *const command_names[] = {
 	[CLI_CMD_EXPLAIN] = "explain"
 };
 
-/* A command option, which commands accept it, and which require it. */
+/*
+ * A command option, which commands accept it, which require it, and for
+ * which of those it is optional once one of Unleash's context options is
+ * given (the tenant: rules need none, and the server says when a flag does).
+ */
 typedef struct CommandOption
 {
 	int			code;
 	const char *name;
 	unsigned	accepted;		/* bit per CliCommand */
 	unsigned	required;
+	unsigned	optional_in_context;
 } CommandOption;
 
 #define CMD_BIT(c) (1u << (c))
 #define CONTEXT_COMMANDS (CMD_BIT(CLI_CMD_STATUS) | CMD_BIT(CLI_CMD_EXPLAIN))
 
 static const CommandOption command_options[] = {
-	{OPT_CONFIG, "--config", CMD_BIT(CLI_CMD_SYNC), CMD_BIT(CLI_CMD_SYNC)},
-	{OPT_PRUNE, "--prune", CMD_BIT(CLI_CMD_SYNC), 0},
-	{OPT_DRY_RUN, "--dry-run", CMD_BIT(CLI_CMD_SYNC), 0},
+	{OPT_CONFIG, "--config", CMD_BIT(CLI_CMD_SYNC), CMD_BIT(CLI_CMD_SYNC), 0},
+	{OPT_PRUNE, "--prune", CMD_BIT(CLI_CMD_SYNC), 0, 0},
+	{OPT_DRY_RUN, "--dry-run", CMD_BIT(CLI_CMD_SYNC), 0, 0},
 	{OPT_TENANT, "--tenant",
 		CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE),
-	CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE)},
-	{OPT_USER, "--user", CONTEXT_COMMANDS, 0},
-	{OPT_GROUPS, "--groups", CONTEXT_COMMANDS, 0},
-	{OPT_ENV, "--env", CONTEXT_COMMANDS, 0},
+	CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE), CONTEXT_COMMANDS},
+	{OPT_USER, "--user", CONTEXT_COMMANDS, 0, 0},
+	{OPT_GROUPS, "--groups", CONTEXT_COMMANDS, 0, 0},
+	{OPT_ENV, "--env", CONTEXT_COMMANDS, 0, 0},
 	{OPT_FLAG, "--flag",
 		CONTEXT_COMMANDS | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE),
-	CMD_BIT(CLI_CMD_EXPLAIN) | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE)},
-	{OPT_OUTPUT, "--output", CMD_BIT(CLI_CMD_EXPORT), 0},
-	{OPT_OVERRIDES, "--overrides", CMD_BIT(CLI_CMD_EXPORT), 0},
+	CMD_BIT(CLI_CMD_EXPLAIN) | CMD_BIT(CLI_CMD_ENABLE) | CMD_BIT(CLI_CMD_DISABLE), 0},
+	{OPT_PROPERTY, "--property", CONTEXT_COMMANDS, 0, 0},
+	{OPT_SESSION_ID, "--session-id", CONTEXT_COMMANDS, 0, 0},
+	{OPT_REMOTE_ADDRESS, "--remote-address", CONTEXT_COMMANDS, 0, 0},
+	{OPT_APP_NAME, "--app-name", CONTEXT_COMMANDS, 0, 0},
+	{OPT_CURRENT_TIME, "--current-time", CONTEXT_COMMANDS, 0, 0},
+	{OPT_OUTPUT, "--output", CMD_BIT(CLI_CMD_EXPORT), 0, 0},
+	{OPT_OVERRIDES, "--overrides", CMD_BIT(CLI_CMD_EXPORT), 0, 0},
 };
 
 #define N_COMMAND_OPTIONS (sizeof(command_options) / sizeof(command_options[0]))
@@ -191,6 +211,7 @@ static int
 check_command_options(const CliOptions *opts, const bool *given)
 {
 	unsigned	bit = CMD_BIT(opts->command);
+	bool		in_context = cli_unleash_context_given(opts);
 	size_t		i;
 
 	for (i = 0; i < N_COMMAND_OPTIONS; i++)
@@ -205,11 +226,25 @@ check_command_options(const CliOptions *opts, const bool *given)
 	{
 		const CommandOption *o = &command_options[i];
 
-		if (!given[i] && (o->required & bit))
+		if (!given[i] && (o->required & bit) &&
+			!(in_context && (o->optional_in_context & bit)))
 			return cli_usage_error(opts->command, "\"%s\" needs %s",
 								   cli_command_name(opts->command), o->name);
 	}
 	return CLI_EXIT_OK;
+}
+
+/*
+ * Keep a --property NAME=VALUE word (argv has room for every one of them);
+ * false when it has no '=' or no name.
+ */
+static bool
+add_property(CliOptions *opts, int argc, const char *word)
+{
+	if (opts->properties == NULL)
+		opts->properties = cli_malloc(sizeof(*opts->properties) * (size_t) argc);
+	opts->properties[opts->nproperties++] = word;
+	return word[0] != '=' && strchr(word, '=') != NULL;
 }
 
 /* Remember a word of the command line: the first is the command, the next one an error. */
@@ -312,6 +347,24 @@ cli_parse_args(int argc, char **argv, CliOptions *opts)
 				break;
 			case OPT_FLAG:
 				ok = store_value(&opts->flag, optarg);
+				break;
+			case OPT_PROPERTY:
+				if (!add_property(opts, argc, optarg))
+					return word_error(command_so_far(command_word),
+									  "option --property needs NAME=VALUE, not %s", optarg,
+									  CLI_SHOW_QUOTED);
+				break;
+			case OPT_SESSION_ID:
+				opts->session_id = optarg;
+				break;
+			case OPT_REMOTE_ADDRESS:
+				opts->remote_address = optarg;
+				break;
+			case OPT_APP_NAME:
+				opts->app_name = optarg;
+				break;
+			case OPT_CURRENT_TIME:
+				ok = store_value(&opts->current_time, optarg);
 				break;
 			case OPT_OUTPUT:
 				ok = store_value(&opts->output, optarg);

@@ -4,14 +4,19 @@
  *      SQL function of the same job, and prints its rows.
  *
  *   sync     flagforge_import_yaml(document, prune, dry_run)
- *   status   flagforge_status(tenant, user, groups, environment)
+ *   status   flagforge_status(tenant, user, groups, environment), or with
+ *            Unleash's context flagforge_evaluate_all(context) and each
+ *            key's flagforge_explain and flagforge_variant
  *   enable   flagforge_enable(flag, tenant)
  *   disable  flagforge_disable(flag, tenant)
  *   export   flagforge_export_yaml(include_overrides)
- *   explain  flagforge_explain(flag, tenant, user, groups, environment)
+ *   explain  flagforge_explain(flag, tenant, user, groups, environment), or
+ *            with Unleash's context flagforge_explain and flagforge_variant
+ *            (flag, context)
  *
  * Query texts hold only the schema (quoted by libpq) and qualified names;
- * every value is a parameter.  Each command is one statement, so it is
+ * every value is a parameter (Unleash's context is built from them on the
+ * server, CLI_CONTEXT_JSONB).  Each command is one statement, so it is
  * all or nothing on the server.
  */
 #include <stdio.h>
@@ -20,14 +25,14 @@
 
 #include "flagforge_cli.h"
 
-/* The text of a query with the schema put in for each %s (at most two). */
+/* The text of a query with the schema put in for each %s (at most three). */
 static char *
 query_text(const char *format, const char *schema)
 {
-	size_t		size = strlen(format) + 2 * strlen(schema) + 1;
+	size_t		size = strlen(format) + 3 * strlen(schema) + 1;
 	char	   *sql = cli_malloc(size);
 
-	snprintf(sql, size, format, schema, schema);
+	snprintf(sql, size, format, schema, schema, schema);
 	return sql;
 }
 
@@ -58,64 +63,18 @@ value_or_null(const PGresult *res, int row, int col)
 }
 
 /*
- * --groups "a, b,c" as the text[] literal {"a","b","c"}: blanks around
- * names trimmed and empty names skipped (as the flagforge.groups setting),
- * every element quoted and escaped.  NULL when --groups was not given.
- */
-static char *
-groups_array(const char *groups)
-{
-	CliBuffer	buf = {0};
-	const char *p = groups;
-	bool		first = true;
-
-	if (groups == NULL)
-		return NULL;
-	cli_buffer_append(&buf, "{", 1);
-	while (*p != '\0')
-	{
-		size_t		n = strcspn(p, ",");
-		const char *start = p;
-		const char *end = p + n;
-
-		while (start < end && (*start == ' ' || *start == '\t'))
-			start++;
-		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		if (end > start)
-		{
-			cli_buffer_append(&buf, first ? "\"" : ",\"", first ? 1 : 2);
-			for (; start < end; start++)
-			{
-				if (*start == '"' || *start == '\\')
-					cli_buffer_append(&buf, "\\", 1);
-				cli_buffer_append(&buf, start, 1);
-			}
-			cli_buffer_append(&buf, "\"", 1);
-			first = false;
-		}
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	cli_buffer_append(&buf, "}", 1);
-	return buf.data;
-}
-
-/*
- * Run a query of status or explain, whose parameters are the context:
- * $1 the flag (NULL when not given), $2 tenant, $3 user, $4 groups (text[]),
- * $5 environment.  NULL (after the error) on failure.
+ * Run a query of status or explain, whose parameters are the context
+ * (CLI_CONTEXT_NPARAMS, context.c).  NULL (after the error) on failure.
  */
 static PGresult *
 run_in_context(PGconn *conn, const char *schema, const char *format, const CliOptions *opts)
 {
-	static const unsigned int types[] = {CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTOID, CLI_TEXTARRAYOID, CLI_TEXTOID};
-	char	   *groups = groups_array(opts->groups);
-	const char *values[] = {opts->flag, opts->tenant, opts->user, groups, opts->env};
-	PGresult   *res = run(conn, schema, format, 5, types, values);
+	CliContextParams params;
+	PGresult   *res;
 
-	free(groups);
+	cli_context_params(opts, &params);
+	res = run(conn, schema, format, CLI_CONTEXT_NPARAMS, cli_context_types, params.values);
+	cli_context_params_free(&params);
 	return res;
 }
 
@@ -170,7 +129,32 @@ cmd_sync(PGconn *conn, const char *schema, const CliOptions *opts, const CliBuff
 	return CLI_EXIT_OK;
 }
 
-/* status: every flag's value and reason for the context (or only --flag's). */
+/* A text field of the jsonb x.e (flagforge_explain's answer) in a query. */
+#define EXPLAIN_FIELD(name) "x.e OPERATOR(pg_catalog.->>) '" name "'"
+
+/* status with the argument form: key, value, reason, no variant. */
+static const char status_query[] =
+	"SELECT s.key, s.value, s.reason, NULL FROM %s.flagforge_status($2, $3, $4, $5) AS s "
+	"WHERE $1 IS NULL OR s.key OPERATOR(pg_catalog.=) $1";
+
+/*
+ * status in Unleash's context: the keys of flagforge_evaluate_all (or only
+ * --flag, so that no other flag is evaluated), each explained, and the name
+ * of its variant when one was chosen (the flag has variants and is on); by
+ * key in byte order, as flagforge_status.
+ */
+static const char status_context_query[] =
+	"SELECT k.key, (" EXPLAIN_FIELD("value") ")::pg_catalog.bool, " EXPLAIN_FIELD("reason") ", "
+	"CASE WHEN (v.v OPERATOR(pg_catalog.->>) 'enabled')::pg_catalog.bool "
+	"THEN v.v OPERATOR(pg_catalog.->>) 'name' END "
+	"FROM (SELECT " CLI_CONTEXT_JSONB ") AS c(ctx), "
+	"LATERAL (SELECT $1 WHERE $1 IS NOT NULL UNION ALL "
+	"SELECT pg_catalog.jsonb_object_keys(%s.flagforge_evaluate_all(c.ctx)) WHERE $1 IS NULL) AS k(key), "
+	"%s.flagforge_explain(k.key, c.ctx) AS x(e), %s.flagforge_variant(k.key, c.ctx) AS v(v) "
+	"WHERE COALESCE(" EXPLAIN_FIELD("error_code") ", '') OPERATOR(pg_catalog.<>) 'FLAG_NOT_FOUND' "
+	"ORDER BY k.key COLLATE pg_catalog.\"C\"";
+
+/* status: every flag's value and reason for the context (or only --flag's), in Unleash's with its variant. */
 static int
 cmd_status(PGconn *conn, const char *schema, const CliOptions *opts)
 {
@@ -179,8 +163,7 @@ cmd_status(PGconn *conn, const char *schema, const CliOptions *opts)
 	int			i;
 
 	res = run_in_context(conn, schema,
-						 "SELECT s.key, s.value, s.reason FROM %s.flagforge_status($2, $3, $4, $5) AS s "
-						 "WHERE $1 IS NULL OR s.key OPERATOR(pg_catalog.=) $1",
+						 cli_unleash_context_given(opts) ? status_context_query : status_query,
 						 opts);
 	if (res == NULL)
 		return CLI_EXIT_ERROR;
@@ -190,7 +173,8 @@ cmd_status(PGconn *conn, const char *schema, const CliOptions *opts)
 		rc = CLI_EXIT_ERROR;
 	}
 	for (i = 0; i < PQntuples(res); i++)
-		cli_print_flag_value(PQgetvalue(res, i, 0), bool_value(res, i, 1), PQgetvalue(res, i, 2));
+		cli_print_flag_value(PQgetvalue(res, i, 0), bool_value(res, i, 1), PQgetvalue(res, i, 2),
+							 value_or_null(res, i, 3));
 	PQclear(res);
 	return rc;
 }
@@ -234,7 +218,44 @@ cmd_export(PGconn *conn, const char *schema, const CliOptions *opts)
 	return ok ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
-/* explain: the flag's value and reason, then the deciding step, its detail and the bucket. */
+/* The columns of explain's answer: value, reason, step, detail, bucket, error_code, rule, strategy. */
+#define EXPLAIN_COLUMNS \
+	"(" EXPLAIN_FIELD("value") ")::pg_catalog.bool, " EXPLAIN_FIELD("reason") ", " \
+	EXPLAIN_FIELD("step") ", " EXPLAIN_FIELD("detail") ", " EXPLAIN_FIELD("bucket") ", " \
+	EXPLAIN_FIELD("error_code") ", " EXPLAIN_FIELD("rule") ", " EXPLAIN_FIELD("strategy")
+
+/* explain with the argument form: the columns, no variant. */
+static const char explain_query[] =
+	"SELECT " EXPLAIN_COLUMNS ", NULL, NULL, NULL "
+	"FROM %s.flagforge_explain($1, $2, $3, $4, $5) AS x(e)";
+
+/* explain in Unleash's context: the columns, then the variant's name, payload type and value. */
+static const char explain_context_query[] =
+	"SELECT " EXPLAIN_COLUMNS ", v.v OPERATOR(pg_catalog.->>) 'name', "
+	"v.v OPERATOR(pg_catalog.#>>) '{payload,type}', v.v OPERATOR(pg_catalog.#>>) '{payload,value}' "
+	"FROM (SELECT " CLI_CONTEXT_JSONB ") AS c(ctx), "
+	"%s.flagforge_explain($1, c.ctx) AS x(e), %s.flagforge_variant($1, c.ctx) AS v(v)";
+
+/* Print explain's answer (a row of an explain query): each field present on a line of its own. */
+static void
+print_explanation(const PGresult *res, const char *flag)
+{
+	static const char *const labels[] = {"step", "detail", "rule", "strategy", "bucket", "error", "variant"};
+	static const int columns[] = {2, 3, 6, 7, 4, 5, 8};
+	size_t		i;
+
+	cli_print_flag_value(flag, bool_value(res, 0, 0),
+						 value_or_null(res, 0, 1) ? PQgetvalue(res, 0, 1) : "?", NULL);
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		cli_print_field(labels[i], value_or_null(res, 0, columns[i]));
+	if (value_or_null(res, 0, 9) != NULL)
+		cli_print_payload(PQgetvalue(res, 0, 9), value_or_null(res, 0, 10));
+}
+
+/*
+ * explain: the flag's value and reason, the deciding step, its detail, rule
+ * and bucket; in Unleash's context also its variant.
+ */
 static int
 cmd_explain(PGconn *conn, const char *schema, const CliOptions *opts)
 {
@@ -242,11 +263,7 @@ cmd_explain(PGconn *conn, const char *schema, const CliOptions *opts)
 	int			rc = CLI_EXIT_OK;
 
 	res = run_in_context(conn, schema,
-						 "SELECT (x.e OPERATOR(pg_catalog.->>) 'value')::pg_catalog.bool, "
-						 "x.e OPERATOR(pg_catalog.->>) 'reason', x.e OPERATOR(pg_catalog.->>) 'step', "
-						 "x.e OPERATOR(pg_catalog.->>) 'detail', x.e OPERATOR(pg_catalog.->>) 'bucket', "
-						 "x.e OPERATOR(pg_catalog.->>) 'error_code' "
-						 "FROM %s.flagforge_explain($1, $2, $3, $4, $5) AS x(e)",
+						 cli_unleash_context_given(opts) ? explain_context_query : explain_query,
 						 opts);
 	if (res == NULL)
 		return CLI_EXIT_ERROR;
@@ -262,14 +279,7 @@ cmd_explain(PGconn *conn, const char *schema, const CliOptions *opts)
 		rc = CLI_EXIT_ERROR;
 	}
 	else
-	{
-		cli_print_flag_value(opts->flag, bool_value(res, 0, 0),
-							 value_or_null(res, 0, 1) ? PQgetvalue(res, 0, 1) : "?");
-		cli_print_field("step", value_or_null(res, 0, 2));
-		cli_print_field("detail", value_or_null(res, 0, 3));
-		cli_print_field("bucket", value_or_null(res, 0, 4));
-		cli_print_field("error", value_or_null(res, 0, 5));
-	}
+		print_explanation(res, opts->flag);
 	PQclear(res);
 	return rc;
 }

@@ -10,6 +10,8 @@
  *   connection.c  connecting, the password prompt, server notices, the
  *                 extension's schema and running one query
  *   commands.c    sync, status, enable, disable, export, explain
+ *   context.c     the evaluation context of status and explain as query
+ *                 parameters, and Unleash's jsonb context built from them
  *   files.c       reading the flag file, writing the export
  *   output.c      error, warning and result lines
  *   show.c        text from outside shown safely: controls escaped, values quoted
@@ -98,6 +100,13 @@ typedef struct CliOptions
 	const char *groups;			/* comma-separated, as given */
 	const char *env;
 	const char *flag;
+	/* Unleash's context (status, explain): any of them selects the jsonb forms */
+	const char *session_id;
+	const char *remote_address;
+	const char *app_name;
+	const char *current_time;
+	const char **properties;	/* nproperties "NAME=VALUE" words, as given */
+	int			nproperties;
 	const char *output;			/* export --output FILE ("-" = stdout) */
 	bool		overrides;
 	/* informational */
@@ -121,6 +130,34 @@ typedef struct CliBuffer
 	size_t		cap;
 } CliBuffer;
 
+/*
+ * The parameters of a status or explain query (context.c fills them):
+ * $1 the flag (NULL when not given), $2 tenant, $3 user, $4 groups (text[]),
+ * $5 environment; the jsonb forms also $6 sessionId, $7 remoteAddress,
+ * $8 appName, $9 currentTime, $10 the property names and $11 their values
+ * (text[] each, NULL for none).
+ */
+#define CLI_CONTEXT_NPARAMS	11
+
+/* Those parameters' values, and the texts built for them that are freed after the query. */
+typedef struct CliContextParams
+{
+	const char *values[CLI_CONTEXT_NPARAMS];
+	char	   *built[3];		/* groups, property names, property values */
+} CliContextParams;
+
+/*
+ * Unleash's jsonb context of those parameters, built on the server (every
+ * value a parameter, so nothing is escaped by hand); the keys of absent
+ * values are left out.  The schema-qualified operators and functions keep
+ * it independent of search_path.
+ */
+#define CLI_CONTEXT_JSONB \
+	"pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(" \
+	"'tenant', $2, 'userId', $3, 'groups', pg_catalog.to_jsonb($4), 'environment', $5, " \
+	"'sessionId', $6, 'remoteAddress', $7, 'appName', $8, 'currentTime', $9, " \
+	"'properties', pg_catalog.jsonb_object($10, $11)))"
+
 /* args.c */
 extern int	cli_parse_args(int argc, char **argv, CliOptions *opts);
 extern const char *cli_command_name(CliCommand command);
@@ -140,6 +177,12 @@ extern PGresult *cli_query(PGconn *conn, const char *sql, int nparams,
 extern int	cli_run_command(PGconn *conn, const char *schema, const CliOptions *opts,
 							const CliBuffer *document);
 
+/* context.c */
+extern bool cli_unleash_context_given(const CliOptions *opts);
+extern const unsigned int cli_context_types[CLI_CONTEXT_NPARAMS];
+extern void cli_context_params(const CliOptions *opts, CliContextParams *params);
+extern void cli_context_params_free(CliContextParams *params);
+
 /* files.c */
 extern bool cli_read_flag_file(const char *path, CliBuffer *buf);
 extern bool cli_write_output(const char *path, const char *text, size_t len);
@@ -151,8 +194,10 @@ extern void cli_detail(const char *label, const char *text);
 extern int	cli_usage_error(CliCommand command, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 extern void cli_report_result_error(PGconn *conn, const PGresult *res);
 extern void cli_notice_receiver(void *arg, const PGresult *res);
-extern void cli_print_flag_value(const char *key, bool value, const char *reason);
+extern void cli_print_flag_value(const char *key, bool value, const char *reason,
+								 const char *variant);
 extern void cli_print_field(const char *label, const char *text);
+extern void cli_print_payload(const char *type, const char *value);
 extern void cli_print_sync_row(const char *key, const char *action);
 extern void cli_print_switched(bool enable, const char *flag, const char *tenant);
 extern void cli_print_sync_summary(const int *counts, int total, bool dry_run);

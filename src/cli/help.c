@@ -18,7 +18,7 @@ cli_command_synopsis(CliCommand command)
 		case CLI_CMD_SYNC:
 			return CLI_PROGNAME " sync --config FILE [--prune] [--dry-run] [CONNECTION OPTION]...";
 		case CLI_CMD_STATUS:
-			return CLI_PROGNAME " status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONNECTION OPTION]...";
+			return CLI_PROGNAME " status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONTEXT OPTION]... [CONNECTION OPTION]...";
 		case CLI_CMD_ENABLE:
 			return CLI_PROGNAME " enable --flag KEY --tenant T [CONNECTION OPTION]...";
 		case CLI_CMD_DISABLE:
@@ -26,7 +26,7 @@ cli_command_synopsis(CliCommand command)
 		case CLI_CMD_EXPORT:
 			return CLI_PROGNAME " export [--output FILE] [--overrides] [CONNECTION OPTION]...";
 		case CLI_CMD_EXPLAIN:
-			return CLI_PROGNAME " explain --flag KEY --tenant T [--user U] [--groups G1,G2] [--env E] [CONNECTION OPTION]...";
+			return CLI_PROGNAME " explain --flag KEY --tenant T [--user U] [--groups G1,G2] [--env E] [CONTEXT OPTION]... [CONNECTION OPTION]...";
 		case CLI_CMD_NONE:
 			break;
 	}
@@ -43,10 +43,12 @@ cli_print_help(void)
 	printf("Commands:\n");
 	printf("  sync      define flags from a FlagForge YAML file (created, updated, unchanged, deleted)\n");
 	printf("  status    show every flag's value (or one flag's) for a tenant, user, groups, environment\n");
+	printf("            (and Unleash's context: then each flag's variant too)\n");
 	printf("  enable    switch a flag on for a tenant (its override's enabled = true)\n");
 	printf("  disable   switch a flag off for a tenant (targeted users and groups still get it)\n");
 	printf("  export    write every flag (and with --overrides, every override) as a YAML file\n");
-	printf("  explain   show why a flag has its value for a tenant, user, groups, environment\n\n");
+	printf("  explain   show why a flag has its value for a tenant, user, groups, environment\n");
+	printf("            (and Unleash's context: then its variant and payload too)\n\n");
 	printf("Synopsis:\n");
 	printf("  %s\n", cli_command_synopsis(CLI_CMD_SYNC));
 	printf("  %s\n", cli_command_synopsis(CLI_CMD_STATUS));
@@ -58,13 +60,25 @@ cli_print_help(void)
 	printf("      --config=FILE     (sync) the flag file to read; \"-\" reads standard input\n");
 	printf("      --prune           (sync) delete flags that are not in the file, with their overrides\n");
 	printf("      --dry-run         (sync) show what would change, write nothing\n");
-	printf("      --tenant=T        the tenant (required by status, enable, disable, explain)\n");
+	printf("      --tenant=T        the tenant (required by status, enable, disable, explain;\n");
+	printf("                        see the context options)\n");
 	printf("      --user=U          (status, explain) the user; default: anonymous\n");
 	printf("      --groups=G1,G2    (status, explain) the user's groups, comma-separated\n");
 	printf("      --env=E           (status, explain) the environment; default: none\n");
 	printf("      --flag=KEY        the flag (required by enable, disable, explain; status shows only it)\n");
 	printf("      --output=FILE     (export) write to FILE instead of standard output\n");
 	printf("      --overrides       (export) include every tenant override\n\n");
+	printf("Context options (status, explain): Unleash's context; with any of them the flags\n");
+	printf("are evaluated with flagforge_explain(flag, context) and flagforge_variant, and\n");
+	printf("--tenant may be left out (rules need none; a flag that needs one says so):\n");
+	printf("      --property=NAME=VALUE\n");
+	printf("                        a context property (repeatable; the last of a NAME wins)\n");
+	printf("      --session-id=S    Unleash's sessionId\n");
+	printf("      --remote-address=A\n");
+	printf("                        Unleash's remoteAddress (an IP address)\n");
+	printf("      --app-name=N      Unleash's appName\n");
+	printf("      --current-time=T  Unleash's currentTime, ISO 8601 (\"2026-12-02T09:00:00Z\");\n");
+	printf("                        default: the time of the query\n\n");
 	printf("Connection options:\n");
 	printf("  -d, --dbname=DBNAME   database name, connection string (\"host=... dbname=...\")\n");
 	printf("                        or URI (postgresql://...)\n");

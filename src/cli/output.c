@@ -189,14 +189,23 @@ cli_notice_receiver(void *arg, const PGresult *res)
 	print_server_message(label, res, PQresultErrorMessage(res));
 }
 
-/* A flag's value as status and explain show it: "key: ENABLED (REASON)", the key quoted unless plain. */
+/*
+ * A flag's value as status and explain show it: "key: ENABLED (REASON)",
+ * then " variant=NAME" when a variant is given; key and name quoted unless plain.
+ */
 void
-cli_print_flag_value(const char *key, bool value, const char *reason)
+cli_print_flag_value(const char *key, bool value, const char *reason, const char *variant)
 {
 	put(stdout, key, CLI_SHOW_VALUE);
 	printf(": %s (", value ? "ENABLED" : "DISABLED");
 	put(stdout, reason, CLI_SHOW_TEXT);
-	fputs(")\n", stdout);
+	fputs(")", stdout);
+	if (variant != NULL)
+	{
+		fputs(" variant=", stdout);
+		put(stdout, variant, CLI_SHOW_VALUE);
+	}
+	fputc('\n', stdout);
 }
 
 /* An indented "  label: text" result line on stdout, the text on one line (nothing for NULL). */
@@ -207,6 +216,16 @@ cli_print_field(const char *label, const char *text)
 		return;
 	printf("  %s: ", label);
 	print_escaped_line(stdout, text);
+}
+
+/* A variant's payload as explain shows it: "  payload: TYPE VALUE", on one line (a NULL value as nothing). */
+void
+cli_print_payload(const char *type, const char *value)
+{
+	fputs("  payload: ", stdout);
+	put(stdout, type, CLI_SHOW_VALUE);
+	fputc(' ', stdout);
+	print_escaped_line(stdout, value ? value : "");
 }
 
 /* A sync line: "key: action", the key quoted unless plain. */

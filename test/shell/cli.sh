@@ -4,8 +4,9 @@
 #
 # Needs PGHOST/PGPORT/PGUSER of a running cluster where the extension is installed.
 # Creates the databases cli_test (the extension in a schema with a space, so every
-# call's schema quoting is exercised), cli_test_noext and cli_test_text (flags
-# whose keys hold line breaks and terminal escapes), runs each command and
+# call's schema quoting is exercised), cli_test_noext, cli_test_text (flags
+# whose keys hold line breaks and terminal escapes) and cli_test_unleash (rules,
+# a kill switch, a prerequisite and variants for Unleash's context), runs each command and
 # compares its exit status, stdout and stderr with what is expected, then drops
 # them.  Prints "ok - ..." per check and exits 1 on the first difference, showing
 # it.  Server wording owned by the extension (YAML errors, warnings, hints) is
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/../.."
 FF=${FF_CLI:-$("${PG_CONFIG:-pg_config}" --bindir)/flagforge}
 VERSION=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" flagforge.control)
 TMP=$(mktemp -d /tmp/flagforge-cli.XXXXXX)
-DBS="cli_test cli_test_noext cli_test_text"
+DBS="cli_test cli_test_noext cli_test_text cli_test_unleash"
 
 cleanup() {
     rm -rf "$TMP"
@@ -91,6 +92,14 @@ expect_first() {
     echo "ok - $1"
 }
 
+# expect_value NAME RC LINE: the last run exited RC, printed nothing on stderr, and
+# its first stdout line (explain's value and reason) is LINE.
+expect_value() {
+    [ "$rc" = "$2" ] && [ -z "$err" ] || fail "$1" "exit status and stderr" "$2" "$rc $err"
+    [ "$(head -n 1 <<<"$out")" = "$3" ] || fail "$1" "stdout's first line" "$3" "$out"
+    echo "ok - $1"
+}
+
 # The seed README's example flag file.
 cat >"$TMP/seed.yaml" <<'EOF'
 flags:
@@ -149,10 +158,11 @@ run "$FF" --version
 expect "--version" 0 "flagforge (flagforge CLI) $VERSION" ""
 run "$FF" --help
 if [ "$rc" != 0 ] || [ -n "$err" ]; then fail "--help" "exit status and stderr" "0" "$rc $err"; fi
-for word in "  sync " "  status " "  enable " "  disable " "  export " "  explain " "--dbname" "PGHOST" "Exit status" "  2  a wrong command line"; do
+for word in "  sync " "  status " "  enable " "  disable " "  export " "  explain " "--dbname" "PGHOST" "Exit status" "  2  a wrong command line" \
+    "--property=NAME=VALUE" "--session-id" "--remote-address" "--app-name" "--current-time"; do
     grep -qF -- "$word" <<<"$out" || fail "--help" "help text" "a line with '$word'" "$out"
 done
-echo "ok - --help lists the commands, connection options, environment and exit codes"
+echo "ok - --help lists the commands, context and connection options, environment and exit codes"
 
 # --- sync
 run "$FF" sync --config "$TMP/seed.yaml"
@@ -312,16 +322,25 @@ expect "an unknown command: exit 2" 2 "" 'flagforge: error: unknown command "fro
   usage: flagforge {sync|status|enable|disable|export|explain} [OPTION]...'$'\n'"$USAGE_HINT"
 run "$FF" status --tenant acme --bogus
 expect "an unknown option: exit 2" 2 "" 'flagforge: error: unknown option --bogus
-  usage: flagforge status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONNECTION OPTION]...'$'\n'"$USAGE_HINT"
+  usage: flagforge status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONTEXT OPTION]... [CONNECTION OPTION]...'$'\n'"$USAGE_HINT"
 run "$FF" status --user user_42
 expect "status without --tenant: exit 2" 2 "" 'flagforge: error: "status" needs --tenant
-  usage: flagforge status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONNECTION OPTION]...'$'\n'"$USAGE_HINT"
+  usage: flagforge status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONTEXT OPTION]... [CONNECTION OPTION]...'$'\n'"$USAGE_HINT"
 run "$FF" enable --flag new_dashboard --tenant acme --prune
 expect_first "an option of another command: exit 2" 2 "" 'flagforge: error: option --prune is not valid for "enable"'
 run "$FF" sync --config
 expect_first "an option without its value: exit 2" 2 "" 'flagforge: error: option --config needs a value'
 run "$FF"
 expect_first "no command: exit 2" 2 "" 'flagforge: error: no command given'
+run "$FF" enable --flag new_dashboard --tenant acme --session-id s1
+expect_first "a context option on enable: exit 2" 2 "" 'flagforge: error: option --session-id is not valid for "enable"'
+run "$FF" status --tenant acme --property region
+expect "--property without NAME=: exit 2" 2 "" 'flagforge: error: option --property needs NAME=VALUE, not "region"
+  usage: flagforge status --tenant T [--user U] [--groups G1,G2] [--env E] [--flag KEY] [CONTEXT OPTION]... [CONNECTION OPTION]...'$'\n'"$USAGE_HINT"
+run "$FF" explain --flag x --tenant acme --property $'=eu\n'
+expect_first "--property without a name: exit 2, the word escaped" 2 "" 'flagforge: error: option --property needs NAME=VALUE, not "=eu\n"'
+run "$FF" explain --flag x --user u1
+expect_first "explain without --tenant nor a context option: exit 2" 2 "" 'flagforge: error: "explain" needs --tenant'
 
 # --- text from the database (and the command line) is shown escaped, on one line
 export PGDATABASE=cli_test_text
@@ -432,5 +451,152 @@ cmp -s "$TMP/out" "$TMP/evil-export.yaml" || fail "export" "stdout and --output"
 run "$FF" sync --prune --dry-run --config "$TMP/evil-export.yaml"
 expect "... which sync reads back unchanged" 0 "$(sed -n 's/: DISABLED (DEFAULT)$\|: ENABLED (STATIC)$/: unchanged/p' <<<"$EVIL_STATUS")
 dry run: 11 flags: 0 created, 0 updated, 11 unchanged, 0 deleted" ""
+
+# --- Unleash's context: rules, kill switch, prerequisite, variants (the jsonb forms)
+export PGDATABASE=cli_test_unleash
+psql -X -q -v ON_ERROR_STOP=1 -d cli_test_unleash <<'SQL'
+CREATE SCHEMA "Un Leash";
+CREATE EXTENSION flagforge SCHEMA "Un Leash";
+SET search_path = "Un Leash";
+INSERT INTO flagforge_flags (key, name, default_enabled, rollout_percentage, kill_switch, variants) VALUES
+    ('eu_only', 'EU only', true, 100, false, '[]'),
+    ('quoted', 'a property with a quote and a line feed', true, 100, false, '[]'),
+    ('killed', 'kill switch', true, 0, true, '[]'),
+    ('child', 'needs killed', true, 0, false, '[]'),
+    ('ab', 'A/B test', true, 100, false,
+     '[{"name": "blue", "weight": 1000, "weightType": "variable", "stickiness": "default",
+        "payload": {"type": "json", "value": "{\"color\": \"blue\"}"}},
+       {"name": "red", "weight": 0, "weightType": "fix",
+        "payload": {"type": "string", "value": "line 1\nok - fake payload"},
+        "overrides": [{"contextName": "userId", "values": ["u2"]}]}]'),
+    ('web_2025', 'web app from 2025', true, 100, false, '[]'),
+    ('office', 'office network', true, 100, false, '[]'),
+    ('sticky', 'by session', true, 100, false, '[]'),
+    ('legacy', 'FlagForge rollout', true, 50, false, '[]');
+INSERT INTO flagforge_rules (flag_key, position, strategy, parameters, constraints) VALUES
+    ('eu_only', 0, 'default', '{}', '[{"contextName": "region", "operator": "IN", "values": ["eu"]}]'),
+    ('eu_only', 1, 'flexibleRollout', '{"rollout": "100", "stickiness": "default", "groupId": "eu_only"}',
+     '[{"contextName": "region", "operator": "IN", "values": ["ch"]}]'),
+    ('quoted', 0, 'default', '{}',
+     '[{"contextName": "it''s \"odd\"", "operator": "IN", "values": ["say \"hi\"\nbye \\o/"]}]'),
+    ('child', 0, 'default', '{}', '[]'),
+    ('ab', 0, 'default', '{}', '[]'),
+    ('web_2025', 0, 'default', '{}',
+     '[{"contextName": "appName", "operator": "IN", "values": ["web"]},
+       {"contextName": "currentTime", "operator": "DATE_AFTER", "value": "2025-01-01T00:00:00.000Z"}]'),
+    ('office', 0, 'remoteAddress', '{"IPs": "10.0.0.0/8"}', '[]'),
+    ('sticky', 0, 'flexibleRollout', '{"rollout": "100", "stickiness": "sessionId", "groupId": "sticky"}', '[]');
+INSERT INTO flagforge_prerequisites (flag_key, parent_key) VALUES ('child', 'killed');
+SQL
+ODD=$'it\'s "odd"=say "hi"\nbye \\o/'
+run "$FF" status --tenant acme --user u1
+expect "status without a context option: the argument form, no variant" 0 \
+"ab: ENABLED (TARGETING_MATCH)
+child: DISABLED (PREREQUISITE_FAILED)
+eu_only: DISABLED (DEFAULT)
+killed: DISABLED (DISABLED)
+legacy: DISABLED (SPLIT)
+office: DISABLED (DEFAULT)
+quoted: DISABLED (DEFAULT)
+sticky: DISABLED (DEFAULT)
+web_2025: DISABLED (DEFAULT)" ""
+run "$FF" status --tenant acme --user u1 --property region=eu --property "$ODD" --app-name web \
+    --current-time 2026-03-01T09:00:00.000Z --remote-address 10.1.2.3 --session-id s1
+expect "status in Unleash's context: every rule matches, the variant of ab" 0 \
+"ab: ENABLED (TARGETING_MATCH) variant=blue
+child: DISABLED (PREREQUISITE_FAILED)
+eu_only: ENABLED (TARGETING_MATCH)
+killed: DISABLED (DISABLED)
+legacy: DISABLED (SPLIT)
+office: ENABLED (TARGETING_MATCH)
+quoted: ENABLED (TARGETING_MATCH)
+sticky: ENABLED (TARGETING_MATCH)
+web_2025: ENABLED (TARGETING_MATCH)" ""
+run "$FF" status --user u1 --property region=eu
+expect_first "status in a context with no tenant, where a flag needs one: the server's error" 1 "" \
+    'flagforge: error: no tenant given for flagforge'
+run "$FF" status --user u2 --flag ab --app-name web
+expect "status --flag in a context with no tenant: only that flag, its override variant" 0 \
+    "ab: ENABLED (TARGETING_MATCH) variant=red" ""
+run "$FF" status --flag nope --app-name web
+expect "status --flag of an unknown flag in a context: exit 1" 1 "" 'flagforge: error: flag "nope" does not exist'
+run "$FF" explain --flag ab --user u1 --tenant acme
+expect "explain without a context option: the rule, no variant" 0 \
+"ab: ENABLED (TARGETING_MATCH)
+  step: rule
+  detail: no tenant override, and the flag's rule 1 (default) matched
+  rule: 1
+  strategy: default" ""
+run "$FF" explain --flag ab --user u1 --app-name web
+expect "explain: a variant with a JSON payload" 0 \
+'ab: ENABLED (TARGETING_MATCH)
+  step: rule
+  detail: no tenant override, and the flag'"'"'s rule 1 (default) matched
+  rule: 1
+  strategy: default
+  variant: blue
+  payload: json {"color": "blue"}' ""
+run "$FF" explain --flag ab --user u2 --session-id s1
+expect "explain: an overridden variant, its payload escaped on one line" 0 \
+"ab: ENABLED (TARGETING_MATCH)
+  step: rule
+  detail: no tenant override, and the flag's rule 1 (default) matched
+  rule: 1
+  strategy: default
+  variant: red
+  payload: string line 1\\nok - fake payload" ""
+expect_clean "... clean"
+run "$FF" explain --flag eu_only --property region=ch --user u1
+expect "explain: the second rule decides" 0 \
+"eu_only: ENABLED (TARGETING_MATCH)
+  step: rule
+  detail: no tenant override, and the flag's rule 2 (flexibleRollout) matched
+  rule: 2
+  strategy: flexibleRollout
+  variant: disabled" ""
+run "$FF" explain --flag eu_only --property region=eu --property region=us
+expect "explain: the last --property of a name wins, no rule matches" 0 \
+"eu_only: DISABLED (DEFAULT)
+  step: no_rule_matched
+  detail: no tenant override, and none of the flag's 2 rules matched
+  variant: disabled" ""
+run "$FF" explain --flag quoted --property "$ODD"
+expect "explain: a property whose name and value hold quotes, a line feed, a backslash" 0 \
+"quoted: ENABLED (TARGETING_MATCH)
+  step: rule
+  detail: no tenant override, and the flag's rule 1 (default) matched
+  rule: 1
+  strategy: default
+  variant: disabled" ""
+run "$FF" explain --flag quoted --property $'it\'s "odd"=say "hi"\nbye \\o'
+expect_value "... and one character less does not match" 0 "quoted: DISABLED (DEFAULT)"
+run "$FF" explain --flag killed --app-name web
+expect "explain: the kill switch" 0 \
+"killed: DISABLED (DISABLED)
+  step: kill_switch
+  detail: the flag's kill switch is on
+  variant: disabled" ""
+run "$FF" explain --flag child --app-name web
+expect "explain: a prerequisite not met" 0 \
+'child: DISABLED (PREREQUISITE_FAILED)
+  step: prerequisite
+  detail: prerequisite "killed" is not met: it must be on
+  variant: disabled' ""
+run "$FF" explain --flag web_2025 --app-name web --current-time 2024-12-31T23:59:59.000Z
+expect_value "explain: --current-time before the rule's date" 0 "web_2025: DISABLED (DEFAULT)"
+run "$FF" explain --flag web_2025 --app-name web --current-time 2025-01-01T00:00:01.000Z
+expect_value "... and after it" 0 "web_2025: ENABLED (TARGETING_MATCH)"
+run "$FF" explain --flag office --remote-address 192.168.1.1
+expect_value "explain: --remote-address outside the rule's network" 0 "office: DISABLED (DEFAULT)"
+run "$FF" explain --flag office --remote-address 10.9.8.7 --tenant acme
+expect_value "... and inside it" 0 "office: ENABLED (TARGETING_MATCH)"
+run "$FF" explain --flag sticky --session-id s1
+expect_value "explain: --session-id as the rollout's stickiness" 0 "sticky: ENABLED (TARGETING_MATCH)"
+run "$FF" explain --flag web_2025 --current-time tomorrow
+expect "explain: a bad --current-time is the server's error" 1 "" \
+'flagforge: error: context: currentTime "tomorrow" is not an ISO 8601 timestamp
+  hint: Write it as JavaScript'"'"'s Date.toISOString() does, e.g. "2026-12-02T09:00:00.000Z".'
+run "$FF" explain --flag $'nope\n' --app-name web
+expect "explain of an unknown flag in a context: exit 1" 1 "" 'flagforge: error: flag "nope\n" does not exist'
 
 echo "ok - all flagforge CLI checks passed"
