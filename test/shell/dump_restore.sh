@@ -1,5 +1,6 @@
 #!/bin/bash
-# test/shell/dump_restore.sh: flags, overrides and tenant schemas survive
+# test/shell/dump_restore.sh: flags, overrides, tenant schemas and targeting
+# (rules, segments, prerequisites, variants, kill switch) survive
 # pg_dump/pg_restore and give the same answers afterwards.
 # Needs PGHOST/PGPORT/PGUSER.
 set -euo pipefail
@@ -43,6 +44,12 @@ answers() {
 SELECT md5(string_agg(flagforge_evaluate_all('tenant_' || t, 'user_' || u, ARRAY['group_' || (u % 7)], e)::text,
                       '|' ORDER BY t, u, e))
 FROM generate_series(1, 12) t, generate_series(1, 40) u, unnest(ARRAY['production', 'staging']) e;
+SELECT md5(string_agg(flagforge_evaluate_all(jsonb_build_object('tenant', 'tenant_' || t, 'userId', 'user_' || u,
+                                                                'properties', jsonb_build_object('region', r)))::text
+                      || flagforge_variant('flag_1', jsonb_build_object('tenant', 'tenant_' || t, 'userId', 'user_' || u,
+                                                                       'properties', jsonb_build_object('region', r)))::text,
+                      '|' ORDER BY t, u, r))
+FROM generate_series(1, 4) t, generate_series(1, 40) u, unnest(ARRAY['eu', 'us']) r;
 SET search_path = tenant_a, public;
 SELECT md5(string_agg(flagforge_evaluate_all(NULL, 'user_' || u, NULL, 'production')::text, '|' ORDER BY u))
 FROM generate_series(1, 40) u;
@@ -58,7 +65,12 @@ SELECT (SELECT md5(string_agg(f::text, '|' ORDER BY key)) FROM flagforge_flags f
        (SELECT md5(string_agg(o::text, '|' ORDER BY tenant_id, flag_key)) FROM flagforge_overrides o) ||
        (SELECT md5(string_agg(o::text, '|' ORDER BY flag_key)) FROM tenant_a.flagforge_overrides o) ||
        (SELECT md5(string_agg(o::text, '|' ORDER BY flag_key)) FROM "Tenant ""B""".flagforge_overrides o) ||
-       (SELECT string_agg(table_oid::text, ',' ORDER BY table_oid::text) FROM flagforge_tenant_tables);
+       (SELECT string_agg(table_oid::text, ',' ORDER BY table_oid::text) FROM flagforge_tenant_tables) ||
+       (SELECT md5(string_agg(s::text, '|' ORDER BY id)) FROM flagforge_segments s) ||
+       (SELECT md5(string_agg((r.flag_key, r.tenant_id, r.position, r.strategy, r.parameters, r.constraints,
+                               r.segments, r.variants)::text, '|' ORDER BY flag_key, tenant_id, position)) FROM flagforge_rules r) ||
+       (SELECT md5(string_agg((p.flag_key, p.parent_key, p.enabled, p.variants)::text, '|' ORDER BY flag_key, parent_key))
+        FROM flagforge_prerequisites p);
 SQL
 }
 # security DB: row security on, the policy, and what the bound role sees.

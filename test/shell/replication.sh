@@ -192,6 +192,21 @@ with primary.cursor() as cur:
 wait_replayed()
 expect(one(standby, IS_ENABLED, ("dark_mode", "acme", "u1", [], None)), False,
        "same standby session sees a plain UPDATE of a definition")
+# Targeting (1.1): a new rule, then the kill switch, seen by the same standby session.
+RULE_CTX = '{"tenant": "acme", "userId": "u1", "properties": {"plan": "pro"}}'
+expect(one(standby, "SELECT flagforge_is_enabled('dark_mode', %s::jsonb)", (RULE_CTX,)), False,
+       "standby session: dark_mode is off in a jsonb context (cached)")
+with primary.cursor() as cur:
+    cur.execute("""INSERT INTO flagforge_rules (flag_key, position, constraints)
+                   VALUES ('dark_mode', 0, '[{"contextName": "plan", "operator": "IN", "values": ["pro"]}]')""")
+wait_replayed()
+expect(one(standby, "SELECT flagforge_is_enabled('dark_mode', %s::jsonb)", (RULE_CTX,)), True,
+       "same standby session sees a new targeting rule once replayed")
+with primary.cursor() as cur:
+    cur.execute("UPDATE flagforge_flags SET kill_switch = true WHERE key = 'dark_mode'")
+wait_replayed()
+expect(one(standby, "SELECT flagforge_is_enabled('dark_mode', %s::jsonb)", (RULE_CTX,)), False,
+       "same standby session sees the kill switch once replayed")
 expect(answers(standby), answers(primary),
        "after the changes, the standby session's %d evaluate_all answers equal the primary's" % len(CONTEXTS))
 
