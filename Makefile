@@ -35,7 +35,7 @@ $(OBJS): $(wildcard src/*.h src/core/*.h)
 # UBSan.  Compiled with src/core alone on the include path, so core code that
 # includes a server header fails to build.
 UNIT_CC     ?= clang
-UNIT_CFLAGS  = -g -O1 -std=c11 -Wall -Wextra -Werror -Isrc/core -fno-omit-frame-pointer \
+UNIT_CFLAGS  = -g -O1 -std=c11 -Wall -Wextra -Werror -Isrc/core -Itest/unit -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all -DFF_YAML_FAULT_INJECTION
 UNIT_TESTS   = $(patsubst test/unit/%.c,build/%,$(sort $(wildcard test/unit/test_*.c)))
 UNIT_CXX    ?= clang++

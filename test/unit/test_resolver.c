@@ -11,27 +11,7 @@
 #include "murmur3.h"
 #include "resolver.h"
 
-static int	checks = 0;
-static int	failures = 0;
-
-/* Record one check. */
-static void
-check(int ok, const char *what)
-{
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", checks, what);
-}
-
-/* An FFStr of a C string. */
-static FFStr
-S(const char *s)
-{
-	FFStr		r = {s, strlen(s)};
-
-	return r;
-}
+#include "tap.h"
 
 /* The SPEC's known values of the unsigned hash. */
 static void

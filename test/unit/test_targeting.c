@@ -17,25 +17,7 @@
 
 #include "targeting_internal.h"
 
-static int	checks = 0;
-static int	failures = 0;
-
-/* Record one check. */
-static void
-check(int ok, const char *what)
-{
-	checks++;
-	if (!ok)
-		failures++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", checks, what);
-}
-
-/* An FFStr of a C string. */
-static FFStr
-S(const char *s)
-{
-	return (FFStr) {s, strlen(s)};
-}
+#include "tap.h"
 
 /* --- an arena on malloc, freed at the end (regexes included) --- */
 #define MAX_BLOCKS 8192
