@@ -45,9 +45,10 @@ static const FFField flag_fields[FF_FLAG_NFIELDS] = {
 	[FF_FLAG_VARIANTS] = {"variants", "variants", FF_FIELD_JSON, FF_NULL_REFUSED, false,
 	offsetof(FFYamlFlag, variants), ALWAYS, 0, 0, "[]", variant_keys, false},
 	[FF_FLAG_RULES] = {"rules", "rules", FF_FIELD_JSON, FF_NULL_REFUSED, false,
-	offsetof(FFYamlFlag, rules), ALWAYS, 0, 0, "[]", rule_keys, true},
+	offsetof(FFYamlFlag, rules), offsetof(FFYamlFlag, has_rules), 0, 0, "[]", rule_keys, true},
 	[FF_FLAG_PREREQUISITES] = {"prerequisites", "prerequisites", FF_FIELD_JSON, FF_NULL_REFUSED, false,
-	offsetof(FFYamlFlag, prerequisites), ALWAYS, 0, 0, "[]", prerequisite_keys, true},
+	offsetof(FFYamlFlag, prerequisites), offsetof(FFYamlFlag, has_prerequisites), 0, 0, "[]",
+	prerequisite_keys, true},
 };
 
 /* The fields of an override, in the order the writer writes them. */
@@ -188,7 +189,8 @@ ff_field_omitted(const FFField *field, const void *record)
 {
 	const void *value = ff_field_value(field, record);
 
-	if (field->omit == NULL)
+	if (field->omit == NULL ||
+		(field->present_offset != ALWAYS && ff_field_present(field, record)))
 		return false;
 	if (field->type == FF_FIELD_BOOL)
 		return !*(const bool *) value && strcmp(field->omit, "false") == 0;

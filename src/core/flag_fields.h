@@ -37,8 +37,10 @@ typedef struct FFYamlFlag
 	FFYamlStringList environments;	/* may be empty: blocked everywhere */
 	bool		kill_switch;	/* 1.1: off for everyone */
 	char	   *variants;		/* 1.1: JSON text of an array, "[]" when absent */
-	char	   *rules;			/* 1.1: JSON text of the flag-level rules, "[]" */
-	char	   *prerequisites;	/* 1.1: JSON text of the prerequisites, "[]" */
+	bool		has_rules;		/* absent: the stored rules are kept */
+	char	   *rules;			/* 1.1: JSON text of the flag-level rules */
+	bool		has_prerequisites;	/* absent: the stored ones are kept */
+	char	   *prerequisites;	/* 1.1: JSON text of the prerequisites */
 	int			line;			/* where the key was, 1-based */
 	int			column;
 } FFYamlFlag;
@@ -139,7 +141,10 @@ extern const FFFieldSet ff_override_fields; /* FFYamlOverride; after tenant and 
 /* The keys of a segment under the document's segments: mapping. */
 extern const char *const ff_segment_keys[];
 
-/* Is the field written only when its value is not the field's omit? */
+/*
+ * Does the writer leave the field out: its value is the field's omit and,
+ * for a field with has_<field>, it was not given?
+ */
 extern bool ff_field_omitted(const FFField *field, const void *record);
 
 /* Bit i set for each field i that is a column of the record's table. */

@@ -1014,7 +1014,7 @@ finish_record(Reader *r, const Frame *f, const FFFieldSet *set, void *record,
 		if (field->type == FF_FIELD_STRING &&
 			(*(char **) ff_field_value(field, record) = ff_core_strndup("", 0)) == NULL)
 			return nomem(r);
-		if (field->type == FF_FIELD_JSON && field->omit != NULL &&
+		if (field->type == FF_FIELD_JSON && field->omit != NULL && !field->computed &&
 			(*(char **) ff_field_value(field, record) =
 			 ff_core_strndup(field->omit, strlen(field->omit))) == NULL)
 			return nomem(r);

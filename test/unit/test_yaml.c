@@ -1690,8 +1690,9 @@ test_targeting(void)
 	CHECK(strcmp(doc.flags[0].prerequisites,
 				 "[{\"flag\":\"base\",\"enabled\":true,\"variants\":[true]}]") == 0,
 		  "prerequisites as JSON, plain on is a boolean (got %s)", doc.flags[0].prerequisites);
-	CHECK(strcmp(doc.flags[1].rules, "[]") == 0 && strcmp(doc.flags[1].variants, "[]") == 0 &&
-		  strcmp(doc.flags[1].prerequisites, "[]") == 0, "absent targeting keys are []");
+	CHECK(!doc.flags[1].has_rules && !doc.flags[1].has_prerequisites && doc.flags[0].has_rules &&
+		  strcmp(doc.flags[1].variants, "[]") == 0,
+		  "absent variants are [], absent rules and prerequisites not given (kept)");
 	CHECK(doc.segments != NULL && strncmp(doc.segments, "{\"1\":{\"name\":\"EU\"", 17) == 0,
 		  "segments keyed by id (got %s)", doc.segments ? doc.segments : "NULL");
 	CHECK(doc.noverrides == 1 && doc.overrides[0].has_rules &&
@@ -1723,6 +1724,7 @@ test_targeting(void)
 				 FF_YAML_UNKNOWN_FIELD, 3, 16, "unknown field \"constraint\" in an item of segments", NULL);
 	EXPECT_ERROR("anchor in rules", "flags:\n  a:\n    name: A\n    rules: [&x {strategy: default}]\n",
 				 FF_YAML_UNSUPPORTED, 4, 13, "anchors and aliases", "a");
+	parse_and_roundtrip("rules: [] given (clears)", "flags:\n  a:\n    name: A\n    rules: []\n    prerequisites: []\n");
 	parse_and_roundtrip("floats and nulls in JSON", "flags:\n  a:\n    name: A\n    variants: [{name: x, weight: 1_0, payload: {type: json, value: \"{}\"}, stickiness: ~, overrides: [{contextName: u, values: [.5, -1., 2e-1]}]}]\n");
 }
 
