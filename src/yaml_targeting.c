@@ -37,7 +37,7 @@ static const char rule_object[] =
 /* A prerequisite row t as its canonical object. */
 static const char prerequisite_object[] =
 	"pg_catalog.jsonb_build_object('flag', t.parent_key)"
-	" OPERATOR(pg_catalog.||) CASE WHEN t.enabled THEN '{}' ELSE '{\"enabled\": false}' END"
+	" OPERATOR(pg_catalog.||) CASE WHEN t.enabled THEN '{}'::pg_catalog.jsonb ELSE '{\"enabled\": false}'::pg_catalog.jsonb END"
 	" OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(t.variants) OPERATOR(pg_catalog.=) 0 THEN '{}'"
 	"  ELSE pg_catalog.jsonb_build_object('variants', pg_catalog.to_jsonb(t.variants)) END";
 
