@@ -11,6 +11,7 @@
 #include "utils/builtins.h"
 
 #include "field_columns.h"
+#include "yaml_targeting.h"
 
 /* The type of the field's column. */
 Oid
@@ -26,6 +27,8 @@ ff_field_column_type(const FFField *field)
 			return INT4OID;
 		case FF_FIELD_STRING_LIST:
 			return TEXTARRAYOID;
+		case FF_FIELD_JSON:
+			return JSONBOID;
 	}
 	elog(ERROR, "flagforge: unknown field type %d", (int) field->type);
 	return InvalidOid;
@@ -41,7 +44,7 @@ ff_field_columns(const FFFieldSet *set, const char *format, unsigned mask, bool 
 	initStringInfo(&buf);
 	for (int i = 0; i < set->count; i++)
 	{
-		if (!(mask & (1u << i)))
+		if (!(mask & (1u << i)) || set->fields[i].computed)
 			continue;
 		if (!first)
 			appendStringInfoString(&buf, ", ");
@@ -104,5 +107,21 @@ ff_field_from_datum(const FFField *field, void *record, Datum value, bool isnull
 		case FF_FIELD_STRING_LIST:
 			*(FFYamlStringList *) out = ff_text_array_list(value);
 			break;
+		case FF_FIELD_JSON:
+			*(char **) out = DatumGetCString(DirectFunctionCall1(jsonb_out, value));
+			break;
 	}
+}
+
+/* The read expressions of the set's computed fields, each preceded by ", ". */
+char *
+ff_field_computed_reads(const FFFieldSet *set, bool override)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < set->count; i++)
+		if (set->fields[i].computed)
+			appendStringInfo(&buf, ", %s", ff_targeting_read_expr(&set->fields[i], override));
+	return buf.data;
 }

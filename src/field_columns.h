@@ -13,7 +13,7 @@
 
 #include "flag_fields.h"
 
-/* The type of the field's column: text, boolean, integer or text[]. */
+/* The type of the field's column: text, boolean, integer, text[] or jsonb. */
 extern Oid	ff_field_column_type(const FFField *field);
 
 /*
@@ -33,6 +33,14 @@ extern char *ff_field_columns(const FFFieldSet *set, const char *format, unsigne
  */
 extern void ff_field_from_datum(const FFField *field, void *record, Datum value,
 								bool isnull, bool every_present);
+
+/*
+ * The columns of the set's computed fields (1.1: rules, prerequisites),
+ * read by subqueries of the row aliased f (a flag) or o (an override),
+ * each preceded by ", ": they follow the column fields (ff_field_columns
+ * leaves them out), as they follow them in the field table.
+ */
+extern char *ff_field_computed_reads(const FFFieldSet *set, bool override);
 
 /* The non-NULL elements of a text[] datum as a list of palloc'd C strings. */
 extern FFYamlStringList ff_text_array_list(Datum datum);

@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "yaml_emit.h"
 #include "yaml_rows.h"
+#include "yaml_targeting.h"
 
 PG_FUNCTION_INFO_V1(flagforge_export_yaml);
 
@@ -31,13 +32,23 @@ read_document(FFYamlDocument *doc, bool include_overrides)
 	doc->flags = ff_read_flag_rows(ff_qualified_table_name(ff_flags_relid()),
 								   FF_READ_SNAPSHOT, &nflags);
 	doc->nflags = nflags;
+	/* a flag without rules or prerequisites does not show them */
+	for (int i = 0; i < nflags; i++)
+	{
+		doc->flags[i].has_rules = strcmp(doc->flags[i].rules, "[]") != 0;
+		doc->flags[i].has_prerequisites = strcmp(doc->flags[i].prerequisites, "[]") != 0;
+	}
 	if (include_overrides)
 	{
 		doc->overrides = ff_read_override_rows(ff_qualified_table_name(ff_overrides_relid()),
-											   (Datum) 0, (Datum) 0, FF_READ_SNAPSHOT,
+											   (Datum) 0, (Datum) 0, FF_READ_SNAPSHOT, true,
 											   &noverrides);
 		doc->noverrides = noverrides;
+		/* an override without rules of its own does not show rules: [] */
+		for (int i = 0; i < noverrides; i++)
+			doc->overrides[i].has_rules = strcmp(doc->overrides[i].rules, "[]") != 0;
 	}
+	doc->segments = ff_targeting_read_segments();
 	ff_yaml_pg_document_to_utf8(doc);
 }
 

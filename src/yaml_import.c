@@ -40,6 +40,7 @@
 #include "yaml_compare.h"
 #include "yaml_parse.h"
 #include "yaml_rows.h"
+#include "yaml_targeting.h"
 
 PG_FUNCTION_INFO_V1(flagforge_import_yaml);
 
@@ -100,6 +101,12 @@ typedef struct ImportPlan
 	char	  **stored_only;		/* keys of stored flags not in the document, by key */
 	size_t		nstored_only;
 	size_t		stored_only_cap;
+	unsigned   *targeting_writes;	/* per document flag: bits of the computed
+									 * fields (rules, prerequisites) to replace */
+	bool		flag_targeting; /* some flag gives rules or prerequisites */
+	bool		override_rules; /* some override gives rules */
+	const FFYamlOverride **rule_writes; /* overrides whose rules to replace */
+	size_t		nrule_writes;
 	RowBatch   *override_writes[FIELD_MASKS];	/* by the fields rows set */
 	int			overrides_created;
 	int			overrides_updated;
@@ -363,6 +370,9 @@ batch_field(RowBatch *b, const FFField *field, const void *record)
 		case FF_FIELD_STRING_LIST:
 			batch_list(b, value);
 			break;
+		case FF_FIELD_JSON:
+			batch_text(b, *(char *const *) value);
+			break;
 	}
 }
 
@@ -371,22 +381,27 @@ static void
 batch_fields(RowBatch *b, const FFFieldSet *set, const void *record)
 {
 	for (int i = 0; i < set->count; i++)
-		batch_field(b, &set->fields[i], record);
+		if (!set->fields[i].computed)
+			batch_field(b, &set->fields[i], record);
 }
 
 /*
- * The element types of a batch: nkeys text key columns, then the fields
- * (a list goes as its text[] literal, cast in the statement).
+ * The element types of a batch: nkeys text key columns, then the column
+ * fields (a list or JSON goes as its text, cast in the statement).
  */
 static int
 batch_types(const FFFieldSet *set, int nkeys, Oid *types)
 {
+	int			n = nkeys;
+
 	for (int i = 0; i < nkeys; i++)
 		types[i] = TEXTOID;
 	for (int i = 0; i < set->count; i++)
-		types[nkeys + i] = set->fields[i].type == FF_FIELD_STRING_LIST ? TEXTOID
-			: ff_field_column_type(&set->fields[i]);
-	return nkeys + set->count;
+		if (!set->fields[i].computed)
+			types[n++] = set->fields[i].type == FF_FIELD_STRING_LIST ||
+				set->fields[i].type == FF_FIELD_JSON ? TEXTOID
+				: ff_field_column_type(&set->fields[i]);
+	return n;
 }
 
 /*
@@ -400,17 +415,25 @@ append_upsert(StringInfo sql, const char *table, const char *alias, const char *
 			  const char *extra_column, const char *extra_value)
 {
 	StringInfoData selects;
+	int			ncolumns = nkeys;
 
 	initStringInfo(&selects);
 	for (int i = 0; i < set->count; i++)
+	{
+		if (set->fields[i].computed)
+			continue;
+		ncolumns++;
 		appendStringInfo(&selects, set->fields[i].type == FF_FIELD_STRING_LIST
-						 ? ", r.%s::pg_catalog.text[]" : ", r.%s", set->fields[i].column);
+						 ? ", r.%s::pg_catalog.text[]"
+						 : set->fields[i].type == FF_FIELD_JSON ? ", r.%s::pg_catalog.jsonb"
+						 : ", r.%s", set->fields[i].column);
+	}
 	appendStringInfo(sql, "INSERT INTO %s AS %s (%s%s%s%s) SELECT %s%s%s%s FROM %s AS r(%s%s)"
 					 " ON CONFLICT (%s) DO ",
 					 table, alias, keys, ff_field_columns(set, "%s", ~0u, true),
 					 extra_column ? ", " : "", extra_column ? extra_column : "",
 					 r_keys, selects.data, extra_value ? ", " : "", extra_value ? extra_value : "",
-					 unnest_parameters(nkeys + set->count),
+					 unnest_parameters(ncolumns),
 					 keys, ff_field_columns(set, "%s", ~0u, true), keys);
 }
 
@@ -468,6 +491,40 @@ batch_end_row(RowBatch *b)
  * ----------------------------------------------------------------
  */
 
+/*
+ * Bits of the computed fields (rules, prerequisites) of a document flag
+ * that differ from the stored flag s (NULL: a new flag, compared with none).
+ */
+static unsigned
+computed_changes(const FFYamlFlag *f, const FFYamlFlag *s)
+{
+	unsigned	mask = 0;
+
+	for (int i = 0; i < ff_flag_fields.count; i++)
+	{
+		const FFField *field = &ff_flag_fields.fields[i];
+
+		if (field->computed && ff_field_present(field, f) &&
+			(s ? strcmp(*(char **) ff_field_value(field, f), *(char **) ff_field_value(field, s)) != 0
+			 : strcmp(*(char **) ff_field_value(field, f), field->omit) != 0))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+/* The same key and column fields (the computed ones are compared apart). */
+static bool
+columns_equal(const FFYamlFlag *s, const FFYamlFlag *f)
+{
+	if (strcmp(s->key, f->key) != 0)
+		return false;
+	for (int i = 0; i < ff_flag_fields.count; i++)
+		if (!ff_flag_fields.fields[i].computed &&
+			!ff_field_equal(&ff_flag_fields.fields[i], s, f))
+			return false;
+	return true;
+}
+
 /* qsort: document flags by key. */
 static int
 compare_doc_flag_ptrs(const void *a, const void *b)
@@ -522,7 +579,9 @@ merge_stored_flags(void *rows, int n, void *arg)
 		{
 			const FFYamlFlag *f = plan->sorted_doc[plan->merged++];
 
-			set_flag_action(plan, f, ff_yaml_flags_equal(s, f) ? ACTION_UNCHANGED : ACTION_UPDATED);
+			plan->targeting_writes[f - plan->doc->flags] = computed_changes(f, s);
+			set_flag_action(plan, f, columns_equal(s, f) && plan->targeting_writes[f - plan->doc->flags] == 0
+							? ACTION_UNCHANGED : ACTION_UPDATED);
 		}
 		else
 			add_stored_only(plan, s->key);
@@ -543,13 +602,18 @@ plan_flags(ImportPlan *plan)
 	plan->sorted_doc = sorted;
 	plan->flag_actions = huge_array(doc->nflags, sizeof(ImportAction));
 	plan->flags_to_write = huge_array(doc->nflags, sizeof(FFYamlFlag *));
+	plan->targeting_writes = huge_array(doc->nflags, sizeof(unsigned));
 	for (size_t i = 0; i < doc->nflags; i++)
 		sorted[i] = &doc->flags[i];
 	if (doc->nflags > 1)
 		qsort(sorted, doc->nflags, sizeof(FFYamlFlag *), compare_doc_flag_ptrs);
-	ff_read_flag_batches(plan->flags_table, FF_READ_LATEST, merge_stored_flags, plan);
+	ff_read_flag_batches(plan->flags_table, FF_READ_LATEST, plan->flag_targeting,
+						 merge_stored_flags, plan);
 	while (plan->merged < doc->nflags)
+	{
+		plan->targeting_writes[sorted[plan->merged] - doc->flags] = computed_changes(sorted[plan->merged], NULL);
 		set_flag_action(plan, sorted[plan->merged++], ACTION_CREATED);
+	}
 }
 
 /* Delete the pruned flags, a batch of keys per statement. */
@@ -591,6 +655,87 @@ write_flags(const ImportPlan *plan)
 		batch_end_row(b);
 	}
 	batch_flush(b);
+}
+
+static void replace_malloced(char **target, const char *s);
+
+/* "field of flag "key" (line n)": the context of a value the server refuses. */
+static char *
+flag_field_context(const FFField *field, const FFYamlFlag *f)
+{
+	return psprintf("%s of flag \"%s\" (line %d)", field->name, f->key, f->line);
+}
+
+/*
+ * Replace the rules and prerequisites that changed: every changed flag's
+ * prerequisites are deleted before any is inserted, so that a file which
+ * reverses a dependency is not refused as a cycle half way.
+ */
+static void
+write_flag_targeting(const ImportPlan *plan)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < plan->nflags_to_write; i++)
+		{
+			const FFYamlFlag *f = plan->flags_to_write[i];
+			unsigned	mask = plan->targeting_writes[f - plan->doc->flags];
+
+			for (int j = 0; j < ff_flag_fields.count; j++)
+			{
+				const FFField *field = &ff_flag_fields.fields[j];
+
+				if (!(mask & (1u << j)))
+					continue;
+				CHECK_FOR_INTERRUPTS();
+				ff_targeting_replace(field, f->key, NULL,
+									 pass == 0 ? NULL : *(char *const *) ff_field_value(field, f),
+									 flag_field_context(field, f));
+			}
+		}
+}
+
+/*
+ * Bring a document's JSON fields to the canonical text the stored rows
+ * are read in (jsonb's, defaults left out), so that they compare as text;
+ * a value the server refuses is an error naming the flag and field.
+ */
+static void
+canonicalize_document(FFYamlDocument *doc)
+{
+	for (size_t i = 0; i < doc->nflags; i++)
+		for (int j = 0; j < ff_flag_fields.count; j++)
+		{
+			const FFField *field = &ff_flag_fields.fields[j];
+
+			if (field->type == FF_FIELD_JSON && ff_field_present(field, &doc->flags[i]) &&
+				strcmp(*(char **) ff_field_value(field, &doc->flags[i]), "[]") != 0)
+				replace_malloced(ff_field_value(field, &doc->flags[i]),
+								 ff_targeting_canonical(field, *(char **) ff_field_value(field, &doc->flags[i]),
+														flag_field_context(field, &doc->flags[i])));
+		}
+	for (size_t i = 0; i < doc->noverrides; i++)
+		if (doc->overrides[i].has_rules)
+			replace_malloced(&doc->overrides[i].rules,
+							 ff_targeting_canonical(&ff_override_fields.fields[FF_OVR_RULES],
+													doc->overrides[i].rules,
+													psprintf("rules of the override of flag \"%s\" for tenant \"%s\" (line %d)",
+															 doc->overrides[i].flag_key,
+															 doc->overrides[i].tenant_id,
+															 doc->overrides[i].line)));
+}
+
+/* Replace a malloc'd string of the document by a malloc'd copy of s. */
+static void
+replace_malloced(char **target, const char *s)
+{
+	char	   *copy = ff_core_strndup(s, strlen(s));
+
+	if (copy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while reading the flag file")));
+	free(*target);
+	*target = copy;
 }
 
 /* ----------------------------------------------------------------
@@ -706,7 +851,8 @@ read_stored_overrides(const ImportPlan *plan, const FFYamlOverride **overrides, 
 	return ff_read_override_rows(plan->overrides_table,
 								 PointerGetDatum(construct_array(tenants, (int) n, TEXTOID, -1, false, TYPALIGN_INT)),
 								 PointerGetDatum(construct_array(flag_keys, (int) n, TEXTOID, -1, false, TYPALIGN_INT)),
-								 plan->dry_run ? FF_READ_LATEST : FF_READ_LOCKED, count);
+								 plan->dry_run ? FF_READ_LATEST : FF_READ_LOCKED,
+								 plan->override_rules, count);
 }
 
 /*
@@ -736,7 +882,8 @@ override_batch(const ImportPlan *plan, unsigned mask)
 static void
 write_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *m)
 {
-	unsigned	mask = ff_fields_present_mask(&ff_override_fields, o);
+	unsigned	mask = ff_fields_present_mask(&ff_override_fields, o) &
+		ff_fields_column_mask(&ff_override_fields);
 	RowBatch   *b;
 
 	if (plan->override_writes[mask] == NULL)
@@ -774,8 +921,16 @@ static void
 plan_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *s)
 {
 	FFYamlOverride m = merged_override(s, o);
+	bool		rules_change = o->has_rules &&
+		(s ? !ff_field_equal(&ff_override_fields.fields[FF_OVR_RULES], &m, s)
+		 : strcmp(o->rules, "[]") != 0);
+	bool		columns_change = s == NULL;
 
-	if (s && ff_fields_equal(&ff_override_fields, &m, s))
+	for (int i = 0; s && i < ff_override_fields.count; i++)
+		if (!ff_override_fields.fields[i].computed &&
+			!ff_field_equal(&ff_override_fields.fields[i], &m, s))
+			columns_change = true;
+	if (!columns_change && !rules_change)
 	{
 		plan->overrides_unchanged++;
 		return;
@@ -784,8 +939,12 @@ plan_override(ImportPlan *plan, const FFYamlOverride *o, const FFYamlOverride *s
 		plan->overrides_updated++;
 	else
 		plan->overrides_created++;
-	if (!plan->dry_run)
+	if (plan->dry_run)
+		return;
+	if (columns_change)
 		write_override(plan, o, &m);
+	if (rules_change)
+		plan->rule_writes[plan->nrule_writes++] = o;
 }
 
 /*
@@ -819,6 +978,16 @@ import_overrides(ImportPlan *plan, const FFYamlDocument *doc)
 		if (plan->override_writes[mask] != NULL)
 			batch_flush(plan->override_writes[mask]);
 	MemoryContextDelete(read_cxt);
+	for (size_t i = 0; i < plan->nrule_writes; i++)
+	{
+		const FFYamlOverride *o = plan->rule_writes[i];
+		const FFField *field = &ff_override_fields.fields[FF_OVR_RULES];
+		char	   *what = psprintf("rules of the override of flag \"%s\" for tenant \"%s\" (line %d)",
+									o->flag_key, o->tenant_id, o->line);
+
+		ff_targeting_replace(field, o->flag_key, o->tenant_id, NULL, what);
+		ff_targeting_replace(field, o->flag_key, o->tenant_id, o->rules, what);
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -866,6 +1035,11 @@ import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, 
 	if (!dry_run)
 		(void) ff_spi_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", plan.flags_table),
 							  0, NULL, NULL, NULL, false, 0, SPI_OK_UTILITY);
+	plan.rule_writes = huge_array(doc->noverrides, sizeof(FFYamlOverride *));
+	for (size_t i = 0; i < doc->nflags; i++)
+		plan.flag_targeting |= doc->flags[i].has_rules || doc->flags[i].has_prerequisites;
+	for (size_t i = 0; i < doc->noverrides; i++)
+		plan.override_rules |= doc->overrides[i].has_rules;
 	plan_flags(&plan);
 	check_override_flags(&plan, doc);
 	if (!dry_run)
@@ -873,6 +1047,9 @@ import_document(FunctionCallInfo fcinfo, const FFYamlDocument *doc, bool prune, 
 		if (prune)
 			delete_pruned_flags(&plan);
 		write_flags(&plan);
+		if (doc->segments != NULL)
+			ff_targeting_write_segments(doc->segments);
+		write_flag_targeting(&plan);
 	}
 	import_overrides(&plan, doc);
 	emit_rows(fcinfo, &plan, doc);
@@ -915,6 +1092,7 @@ flagforge_import_yaml(PG_FUNCTION_ARGS)
 					 errhint("To remove every flag, run TRUNCATE flagforge_flags CASCADE.")));
 		report_warnings(&doc);
 		SPI_connect();
+		canonicalize_document(&doc);
 		import_document(fcinfo, &doc, prune, dry_run);
 		SPI_finish();
 	}

@@ -109,7 +109,9 @@ read_rows(const char *sql, int nargs, Oid *argtypes, Datum *values, FFReadMode m
 static void
 check_row_types(TupleDesc desc, int nkeys, const FFFieldSet *set)
 {
-	if (desc->natts != nkeys + set->count)
+	int			ncolumns = nkeys + __builtin_popcount(ff_fields_column_mask(set));
+
+	if (desc->natts != nkeys + set->count && desc->natts != ncolumns)
 		elog(ERROR, "flagforge read %d columns, expected %d", desc->natts, nkeys + set->count);
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -131,7 +133,7 @@ fill_fields(const FFFieldSet *set, void *record, HeapTuple tuple, TupleDesc desc
 			int nkeys, bool every_present)
 {
 	check_row_types(desc, nkeys, set);
-	for (int i = 0; i < set->count; i++)
+	for (int i = 0; i < desc->natts - nkeys; i++)
 	{
 		bool		isnull;
 		Datum		d = SPI_getbinval(tuple, desc, nkeys + i + 1, &isnull);
@@ -170,10 +172,11 @@ locking_clause(FFReadMode mode, const char *alias)
 
 /* The query of every row of flags_table, by key. */
 static char *
-flag_rows_query(const char *flags_table, FFReadMode mode)
+flag_rows_query(const char *flags_table, FFReadMode mode, bool computed)
 {
-	return psprintf("SELECT f.key%s FROM %s f ORDER BY f.key%s",
+	return psprintf("SELECT f.key%s%s FROM %s f ORDER BY f.key%s",
 					ff_field_columns(&ff_flag_fields, "f.%s", ~0u, true),
+					computed ? ff_field_computed_reads(&ff_flag_fields, false) : "",
 					flags_table, locking_clause(mode, "f"));
 }
 
@@ -181,28 +184,30 @@ flag_rows_query(const char *flags_table, FFReadMode mode)
 FFYamlFlag *
 ff_read_flag_rows(const char *flags_table, FFReadMode mode, int *count)
 {
-	return read_rows(flag_rows_query(flags_table, mode), 0, NULL, NULL, mode,
+	return read_rows(flag_rows_query(flags_table, mode, true), 0, NULL, NULL, mode,
 					 sizeof(FFYamlFlag), fill_flag, NULL, NULL, count);
 }
 
 /* Every row of flags_table, by key, a batch at a time (see yaml_rows.h). */
 void
-ff_read_flag_batches(const char *flags_table, FFReadMode mode, FFRowBatchFn each, void *arg)
+ff_read_flag_batches(const char *flags_table, FFReadMode mode, bool computed,
+					 FFRowBatchFn each, void *arg)
 {
-	read_rows(flag_rows_query(flags_table, mode), 0, NULL, NULL, mode,
+	read_rows(flag_rows_query(flags_table, mode, computed), 0, NULL, NULL, mode,
 			  sizeof(FFYamlFlag), fill_flag, each, arg, NULL);
 }
 
 /* The rows of overrides_table, by tenant and flag (see yaml_rows.h). */
 FFYamlOverride *
 ff_read_override_rows(const char *overrides_table, Datum tenants, Datum flag_keys,
-					  FFReadMode mode, int *count)
+					  FFReadMode mode, bool computed, int *count)
 {
 	Oid			argtypes[2] = {TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[2] = {tenants, flag_keys};
-	char	   *sql = psprintf("SELECT o.tenant_id, o.flag_key%s FROM %s o%s"
+	char	   *sql = psprintf("SELECT o.tenant_id, o.flag_key%s%s FROM %s o%s"
 							   " ORDER BY o.tenant_id, o.flag_key%s",
 							   ff_field_columns(&ff_override_fields, "o.%s", ~0u, true),
+							   computed ? ff_field_computed_reads(&ff_override_fields, true) : "",
 							   overrides_table,
 							   tenants ? " JOIN ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2))"
 							   " AS k(tenant_id, flag_key)"

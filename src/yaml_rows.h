@@ -32,7 +32,11 @@ typedef enum FFReadMode
 								 * version it committed */
 } FFReadMode;
 
-/* Every row of flags_table, by key; strings are palloc'd (server encoding). */
+/*
+ * Every row of flags_table, by key; strings are palloc'd (server encoding).
+ * The readers with computed read the 1.1 rules and prerequisites too (a
+ * role without rights on their tables can import a file without them).
+ */
 extern FFYamlFlag *ff_read_flag_rows(const char *flags_table, FFReadMode mode, int *count);
 
 /* Receives n rows read (an array of FFYamlFlag...), freed when it returns. */
@@ -43,7 +47,7 @@ typedef void (*FFRowBatchFn) (void *rows, int n, void *arg);
  * is handed to each and freed, so a table of any size is read in bounded
  * memory.
  */
-extern void ff_read_flag_batches(const char *flags_table, FFReadMode mode,
+extern void ff_read_flag_batches(const char *flags_table, FFReadMode mode, bool computed,
 								 FFRowBatchFn each, void *arg);
 
 /*
@@ -53,7 +57,8 @@ extern void ff_read_flag_batches(const char *flags_table, FFReadMode mode,
  * field is marked present.
  */
 extern FFYamlOverride *ff_read_override_rows(const char *overrides_table, Datum tenants,
-											 Datum flag_keys, FFReadMode mode, int *count);
+											 Datum flag_keys, FFReadMode mode, bool computed,
+											 int *count);
 
 /*
  * Point ff_yaml_interrupt_hook at a function that runs CHECK_FOR_INTERRUPTS()

@@ -35,6 +35,12 @@ typedef struct FFYamlFlag
 	int			rollout_percentage; /* 0..100 */
 	bool		has_environments;	/* false: absent or null (every environment) */
 	FFYamlStringList environments;	/* may be empty: blocked everywhere */
+	bool		kill_switch;	/* 1.1: off for everyone */
+	char	   *variants;		/* 1.1: JSON text of an array, "[]" when absent */
+	bool		has_rules;		/* absent: the stored rules are kept */
+	char	   *rules;			/* 1.1: JSON text of the flag-level rules */
+	bool		has_prerequisites;	/* absent: the stored ones are kept */
+	char	   *prerequisites;	/* 1.1: JSON text of the prerequisites */
 	int			line;			/* where the key was, 1-based */
 	int			column;
 } FFYamlFlag;
@@ -52,6 +58,8 @@ typedef struct FFYamlOverride
 	FFYamlStringList users;		/* enabled_for_users */
 	bool		has_groups;
 	FFYamlStringList groups;	/* enabled_for_groups */
+	bool		has_rules;
+	char	   *rules;			/* 1.1: JSON text of the tenant's rules */
 	int			line;			/* where the flag key was, 1-based */
 	int			column;
 } FFYamlOverride;
@@ -62,7 +70,9 @@ typedef enum FFFieldType
 	FF_FIELD_STRING,			/* char *; SQL text */
 	FF_FIELD_BOOL,				/* bool; int -1/0/1 when null is a value; SQL boolean */
 	FF_FIELD_INT,				/* int (-1 when null is a value); SQL integer */
-	FF_FIELD_STRING_LIST		/* FFYamlStringList; SQL text[] */
+	FF_FIELD_STRING_LIST,		/* FFYamlStringList; SQL text[] */
+	FF_FIELD_JSON				/* char *, JSON text read from any YAML value
+								 * (yaml_json.c); SQL jsonb */
 } FFFieldType;
 
 /* What null (~, null, nothing) written for the field means. */
@@ -86,6 +96,16 @@ typedef struct FFField
 	ptrdiff_t	present_offset; /* of its bool has_<field>, or -1: always present */
 	int			min;			/* FF_FIELD_INT: the range */
 	int			max;
+	const char *omit;			/* the writer leaves the field out when its
+								 * value is this ("false", "[]"): a 1.1 field
+								 * that 1.0 files never show; a JSON field
+								 * absent from a full record gets it */
+	const char *const *item_keys;	/* FF_FIELD_JSON: its items (list items or
+									 * mapping values) are mappings of only
+									 * these keys (NULL-terminated); NULL: any */
+	bool		computed;		/* not a column of the record's table: read
+								 * from other tables, written apart (rules,
+								 * prerequisites) */
 } FFField;
 
 /* The fields of one kind of record, in the order they are written. */
@@ -102,13 +122,14 @@ typedef struct FFFieldSet
 typedef enum FFFlagField
 {
 	FF_FLAG_NAME, FF_FLAG_DESCRIPTION, FF_FLAG_DEFAULT_ENABLED, FF_FLAG_IS_PUBLIC,
-	FF_FLAG_ROLLOUT, FF_FLAG_DEPRECATED, FF_FLAG_ENVIRONMENTS, FF_FLAG_NFIELDS
+	FF_FLAG_ROLLOUT, FF_FLAG_DEPRECATED, FF_FLAG_ENVIRONMENTS, FF_FLAG_KILL_SWITCH,
+	FF_FLAG_VARIANTS, FF_FLAG_RULES, FF_FLAG_PREREQUISITES, FF_FLAG_NFIELDS
 } FFFlagField;
 
 /* Indexes into ff_override_fields.fields. */
 typedef enum FFOverrideField
 {
-	FF_OVR_ENABLED, FF_OVR_ROLLOUT, FF_OVR_USERS, FF_OVR_GROUPS, FF_OVR_NFIELDS
+	FF_OVR_ENABLED, FF_OVR_ROLLOUT, FF_OVR_USERS, FF_OVR_GROUPS, FF_OVR_RULES, FF_OVR_NFIELDS
 } FFOverrideField;
 
 /* Most fields a set may have (fields are bits of an unsigned mask). */
@@ -116,6 +137,18 @@ typedef enum FFOverrideField
 
 extern const FFFieldSet ff_flag_fields;		/* FFYamlFlag; after the key */
 extern const FFFieldSet ff_override_fields; /* FFYamlOverride; after tenant and flag */
+
+/* The keys of a segment under the document's segments: mapping. */
+extern const char *const ff_segment_keys[];
+
+/*
+ * Does the writer leave the field out: its value is the field's omit and,
+ * for a field with has_<field>, it was not given?
+ */
+extern bool ff_field_omitted(const FFField *field, const void *record);
+
+/* Bit i set for each field i that is a column of the record's table. */
+extern unsigned ff_fields_column_mask(const FFFieldSet *set);
 
 /* The field's value in a record (char **, bool *, int *, FFYamlStringList *). */
 extern void *ff_field_value(const FFField *field, const void *record);

@@ -35,12 +35,15 @@ ff_yaml_overrides_equal(const FFYamlOverride *a, const FFYamlOverride *b)
 		ff_fields_equal(&ff_override_fields, a, b);
 }
 
-/* The same flags, overrides and warnings, in the same order. */
+/* The same flags, segments, overrides and warnings, in the same order. */
 bool
 ff_yaml_documents_equal(const FFYamlDocument *a, const FFYamlDocument *b)
 {
 	if (a->nflags != b->nflags || a->noverrides != b->noverrides ||
 		a->nwarnings != b->nwarnings)
+		return false;
+	if ((a->segments == NULL) != (b->segments == NULL) ||
+		(a->segments != NULL && strcmp(a->segments, b->segments) != 0))
 		return false;
 	for (size_t i = 0; i < a->nflags; i++)
 		if (!ff_yaml_flags_equal(&a->flags[i], &b->flags[i]))

@@ -19,7 +19,7 @@ extern bool ff_yaml_flags_equal(const FFYamlFlag *a, const FFYamlFlag *b);
 /* The same tenant, flag and fields (present or not). */
 extern bool ff_yaml_overrides_equal(const FFYamlOverride *a, const FFYamlOverride *b);
 
-/* The same flags, overrides and warnings, in the same order. */
+/* The same flags, segments, overrides and warnings, in the same order. */
 extern bool ff_yaml_documents_equal(const FFYamlDocument *a, const FFYamlDocument *b);
 
 #endif							/* FLAGFORGE_YAML_COMPARE_H */

@@ -37,6 +37,7 @@
  * implicit keys of 1024 characters or more.
  */
 #include "yaml_emit.h"
+#include "yaml_json.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -362,6 +363,9 @@ emit_field(FFBuf *buf, int indent, const FFField *field, const void *record)
 			return ff_buf_append_str(buf, num);
 		case FF_FIELD_STRING_LIST:
 			return ff_buf_append_char(buf, ':') && emit_list(buf, indent, value);
+		case FF_FIELD_JSON:
+			return ff_buf_append_char(buf, ':') &&
+				ff_json_emit_yaml(buf, *(char *const *) value, indent);
 	}
 	return false;
 }
@@ -376,6 +380,8 @@ emit_fields(FFBuf *buf, int indent, const FFFieldSet *set, const void *record)
 	for (int i = 0; i < set->count; i++)
 	{
 		if (set->partial && !ff_field_present(&set->fields[i], record))
+			continue;
+		if (!set->partial && ff_field_omitted(&set->fields[i], record))
 			continue;
 		if (!emit_field(buf, indent, &set->fields[i], record))
 			return false;
@@ -492,6 +498,9 @@ ff_yaml_emit_document(FFBuf *buf, const FFYamlDocument *doc)
 			if (!emit_flag(buf, &doc->flags[i]))
 				return false;
 	}
+	if (doc->segments != NULL && strcmp(doc->segments, "{}") != 0 &&
+		(!ff_buf_append_str(buf, "segments:") || !ff_json_emit_yaml(buf, doc->segments, 0)))
+		return false;
 	if (doc->noverrides > 0 && !emit_overrides(buf, doc))
 		return false;
 	return true;

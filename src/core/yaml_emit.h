@@ -44,6 +44,12 @@ extern bool ff_yaml_emit_scalar(FFBuf *buf, const char *s, size_t len);
  *       rollout_percentage: 0
  *       deprecated: false
  *       environments: null     ([] when empty, else one "- env" a line)
+ *       kill_switch: true      (1.1 fields: only when not false / [])
+ *       variants:              (JSON-shaped: one "- {flow}" an item)
+ *       rules:
+ *       prerequisites:
+ *   segments:                  (1.1: only when there are segments)
+ *     "1": {name: ..., constraints: [...]}
  *   overrides:                 (only when there are overrides)
  *     <tenant>:
  *       <flag key>:            (<flag key>: {} when no field is present)

@@ -78,6 +78,7 @@
 #include <yaml.h>
 
 #include "strset.h"
+#include "yaml_json.h"
 
 FFYamlInterruptHook ff_yaml_interrupt_hook = NULL;
 
@@ -261,17 +262,20 @@ typedef enum FrameKind
 	FRAME_OVERRIDES,			/* tenant id -> tenant */
 	FRAME_TENANT,				/* flag key -> override */
 	FRAME_OVERRIDE,				/* one override's fields (ff_override_fields) */
-	FRAME_LIST					/* a list of strings */
+	FRAME_LIST,					/* a list of strings */
+	FRAME_JSON_MAP,				/* a mapping inside a JSON-shaped field */
+	FRAME_JSON_SEQ				/* a sequence inside a JSON-shaped field */
 } FrameKind;
 
 /* The document's keys; index = bit in seen.  Only their names are used. */
 enum
 {
-	TOP_FLAGS, TOP_OVERRIDES, TOP_NFIELDS
+	TOP_FLAGS, TOP_OVERRIDES, TOP_SEGMENTS, TOP_NFIELDS
 };
 static const FFField top_field_list[TOP_NFIELDS] = {
 	[TOP_FLAGS] = {.name = "flags"},
-	[TOP_OVERRIDES] = {.name = "overrides"}
+	[TOP_OVERRIDES] = {.name = "overrides"},
+	[TOP_SEGMENTS] = {.name = "segments", .type = FF_FIELD_JSON, .item_keys = ff_segment_keys}
 };
 static const FFFieldSet top_fields = {top_field_list, TOP_NFIELDS, false};
 
@@ -284,8 +288,13 @@ typedef struct Frame
 	unsigned	seen;			/* mapping of fields: bit per field read */
 	FFYamlStringList *list;		/* list: where the items go */
 	size_t		list_cap;		/* list: slots allocated in list->items */
-	const char *what;			/* list: field name, for messages */
+	const char *what;			/* list, JSON: field name, for messages */
 	yaml_mark_t mark;			/* where the collection began */
+	char	  **json_out;		/* JSON: where the field's JSON text goes */
+	const char *const *item_keys;	/* JSON: the keys of the field's items */
+	int			level;			/* JSON: 0 the field's value, 1 its items... */
+	size_t		count;			/* JSON: items or keys read */
+	StrSet		keys;			/* JSON mapping: its keys, for duplicates */
 } Frame;
 
 /* Everything the event handlers share. */
@@ -312,6 +321,7 @@ typedef struct Reader
 	bool		in_flag;		/* doc->flags[nflags - 1] is being read */
 	bool		in_override;	/* doc->overrides[noverrides - 1] is being read */
 	const char *field;			/* field whose value is being read */
+	FFBuf		json;			/* the JSON text of the JSON field being read */
 	yaml_mark_t value_marks[FF_MAX_FIELDS]; /* where each field's value of the
 											 * record being read was */
 } Reader;
@@ -936,6 +946,9 @@ where_phrase(Reader *r, char *buf, size_t bufsize)
 
 /* A key event in a mapping frame: a key, or the mapping's end. */
 static FFYamlStatus handle_mapping_end(Reader *r, Frame *f, const yaml_event_t *ev);
+static FFYamlStatus begin_json(Reader *r, const yaml_event_t *ev, const FFField *field,
+							   char **out, bool mapping);
+static FFYamlStatus handle_json_event(Reader *r, Frame *f, const yaml_event_t *ev);
 
 static FFYamlStatus
 handle_key(Reader *r, Frame *f, const yaml_event_t *ev)
@@ -1000,6 +1013,10 @@ finish_record(Reader *r, const Frame *f, const FFFieldSet *set, void *record,
 						"%s is required", field->name);
 		if (field->type == FF_FIELD_STRING &&
 			(*(char **) ff_field_value(field, record) = ff_core_strndup("", 0)) == NULL)
+			return nomem(r);
+		if (field->type == FF_FIELD_JSON && field->omit != NULL && !field->computed &&
+			(*(char **) ff_field_value(field, record) =
+			 ff_core_strndup(field->omit, strlen(field->omit))) == NULL)
 			return nomem(r);
 	}
 	return FF_YAML_OK;
@@ -1098,6 +1115,9 @@ read_field_value(Reader *r, const Frame *f, const yaml_event_t *ev,
 							describe(&desc, ev));
 			ff_field_set_present(field, record);
 			return push_list(r, ev, value, f->field, field->name);
+		case FF_FIELD_JSON:
+			ff_field_set_present(field, record);
+			return begin_json(r, ev, field, value, false);
 	}
 	return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark), "unexpected field");
 }
@@ -1120,6 +1140,8 @@ handle_value(Reader *r, Frame *f, const yaml_event_t *ev)
 							"flags is required, got null");
 			if (is_null(ev))
 				return FF_YAML_OK;
+			if (f->field == TOP_SEGMENTS)
+				return begin_json(r, ev, &top_field_list[TOP_SEGMENTS], &r->doc->segments, true);
 			if (ev->type == YAML_MAPPING_START_EVENT)
 				return push_frame(r, f->field == TOP_FLAGS ? FRAME_FLAGS : FRAME_OVERRIDES, ev);
 			if (f->field == TOP_FLAGS)
@@ -1163,6 +1185,8 @@ handle_value(Reader *r, Frame *f, const yaml_event_t *ev)
 						quote_str(&key, r->doc->overrides[r->doc->noverrides - 1].flag_key),
 						quote_str(&tenant, r->tenant), describe(&desc, ev));
 		case FRAME_LIST:
+		case FRAME_JSON_MAP:
+		case FRAME_JSON_SEQ:
 			break;
 	}
 	return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark), "unexpected value");
@@ -1202,6 +1226,166 @@ handle_list_item(Reader *r, Frame *f, const yaml_event_t *ev)
 	}
 	list->items[list->count++] = item;
 	return FF_YAML_OK;
+}
+
+/* ----------------------------------------------------------------
+ * JSON-shaped fields (1.1): variants, rules, prerequisites, segments
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Open a JSON field's value: a list (a mapping for the document's
+ * segments) whose items are mappings of the field's item_keys; the JSON
+ * text is built in r->json and stored in *out when the value closes.
+ */
+static FFYamlStatus
+begin_json(Reader *r, const yaml_event_t *ev, const FFField *field, char **out, bool mapping)
+{
+	yaml_event_type_t want = mapping ? YAML_MAPPING_START_EVENT : YAML_SEQUENCE_START_EVENT;
+	Described	desc;
+
+	if (ev->type != want)
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s must be %s, got %s", field->name,
+					mapping ? "a mapping of segment ids to segments" : "a list of mappings",
+					describe(&desc, ev));
+	ff_buf_free(&r->json);
+	ff_buf_init(&r->json);
+	if (push_frame(r, mapping ? FRAME_JSON_MAP : FRAME_JSON_SEQ, ev) != FF_YAML_OK)
+		return r->status;
+	r->stack[r->depth - 1].what = field->name;
+	r->stack[r->depth - 1].json_out = out;
+	r->stack[r->depth - 1].item_keys = field->item_keys;
+	if (!ff_buf_append_char(&r->json, mapping ? '{' : '['))
+		return nomem(r);
+	return FF_YAML_OK;
+}
+
+/* Close a JSON collection; the field's value is stored when it closes. */
+static FFYamlStatus
+end_json(Reader *r, Frame *f)
+{
+	if (!ff_buf_append_char(&r->json, f->kind == FRAME_JSON_MAP ? '}' : ']'))
+		return nomem(r);
+	ff_strset_free(&f->keys);
+	r->depth--;
+	if (f->level > 0)
+		return FF_YAML_OK;
+	free(*f->json_out);
+	*f->json_out = ff_core_strndup(r->json.data, r->json.len);
+	ff_buf_free(&r->json);
+	ff_buf_init(&r->json);
+	return *f->json_out == NULL ? nomem(r) : FF_YAML_OK;
+}
+
+/*
+ * A key in a JSON mapping: a string (or a plain int, as its decimal
+ * text), once; in an item of the field, one of its item_keys.
+ */
+static FFYamlStatus
+read_json_key(Reader *r, Frame *f, const yaml_event_t *ev)
+{
+	Described	desc;
+	Quoted		quoted;
+	FFYamlScalarKind kind;
+	const char *problem = NULL;
+	bool		known = f->level != 1 || f->item_keys == NULL;
+	int			added;
+
+	if (ev->type != YAML_SCALAR_EVENT)
+		return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark),
+					"mapping keys in %s must be strings, got %s", f->what, describe(&desc, ev));
+	kind = scalar_kind(ev);
+	if (kind != FF_SCALAR_STR && kind != FF_SCALAR_INT)
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark),
+					"mapping keys in %s must be strings, got %s: quote it", f->what,
+					describe(&desc, ev));
+	for (int i = 0; !known && f->item_keys[i] != NULL; i++)
+		known = ff_yaml_text_is(EV_TEXT(ev), EV_LEN(ev), f->item_keys[i]);
+	if (!known)
+		return fail(r, FF_YAML_UNKNOWN_FIELD, at(ev->start_mark),
+					"unknown field %s in an item of %s", quote(&quoted, EV_TEXT(ev), EV_LEN(ev)),
+					f->what);
+	added = ff_strset_add(&f->keys, EV_TEXT(ev), EV_LEN(ev));
+	if (added < 0)
+		return nomem(r);
+	if (added == 0)
+		return fail(r, FF_YAML_DUPLICATE, at(ev->start_mark), "duplicate key %s in %s",
+					quote(&quoted, EV_TEXT(ev), EV_LEN(ev)), f->what);
+	if (f->count++ > 0 && !ff_buf_append_char(&r->json, ','))
+		return nomem(r);
+	if (kind == FF_SCALAR_INT)
+	{
+		if (!ff_buf_append_char(&r->json, '"') ||
+			!ff_json_append_scalar(&r->json, EV_TEXT(ev), EV_LEN(ev), true, &problem) ||
+			!ff_buf_append_char(&r->json, '"'))
+			return problem ? fail(r, FF_YAML_TYPE, at(ev->start_mark), "key %s in %s %s",
+								  quote(&quoted, EV_TEXT(ev), EV_LEN(ev)), f->what, problem)
+				: nomem(r);
+	}
+	else if (!ff_json_append_string(&r->json, EV_TEXT(ev), EV_LEN(ev)))
+		return nomem(r);
+	f->have_key = true;
+	return ff_buf_append_char(&r->json, ':') ? FF_YAML_OK : nomem(r);
+}
+
+/*
+ * A value in a JSON collection: a scalar as the reader types it, or a
+ * nested collection (the field's items must be mappings).
+ */
+static FFYamlStatus
+read_json_value(Reader *r, Frame *f, const yaml_event_t *ev)
+{
+	Described	desc;
+	Quoted		quoted;
+	const char *problem = NULL;
+	Frame	   *child;
+
+	if (f->kind == FRAME_JSON_SEQ && f->count++ > 0 && !ff_buf_append_char(&r->json, ','))
+		return nomem(r);
+	f->have_key = false;
+	if (f->level == 0 && f->item_keys != NULL && ev->type != YAML_MAPPING_START_EVENT)
+		return fail(r, FF_YAML_TYPE, at(ev->start_mark), "the items of %s must be mappings, got %s",
+					f->what, describe(&desc, ev));
+	if (ev->type == YAML_SCALAR_EVENT)
+	{
+		if (memchr(EV_TEXT(ev), '\0', EV_LEN(ev)) != NULL)
+			return fail(r, FF_YAML_TYPE, at(ev->start_mark),
+						"%s must not contain a NUL character", f->what);
+		if (ff_json_append_scalar(&r->json, EV_TEXT(ev), EV_LEN(ev), is_plain(ev), &problem))
+			return FF_YAML_OK;
+		return problem ? fail(r, FF_YAML_TYPE, at(ev->start_mark), "%s in %s %s",
+							  quote(&quoted, EV_TEXT(ev), EV_LEN(ev)), f->what, problem)
+			: nomem(r);
+	}
+	if (ev->type != YAML_MAPPING_START_EVENT && ev->type != YAML_SEQUENCE_START_EVENT)
+		return fail(r, FF_YAML_STRUCTURE, at(ev->start_mark), "unexpected %s in %s",
+					describe(&desc, ev), f->what);
+	if (push_frame(r, ev->type == YAML_MAPPING_START_EVENT ? FRAME_JSON_MAP : FRAME_JSON_SEQ,
+				   ev) != FF_YAML_OK)
+		return r->status;
+	child = &r->stack[r->depth - 1];
+	child->what = f->what;
+	child->item_keys = f->item_keys;
+	child->json_out = f->json_out;
+	child->level = f->level + 1;
+	return ff_buf_append_char(&r->json, child->kind == FRAME_JSON_MAP ? '{' : '[')
+		? FF_YAML_OK : nomem(r);
+}
+
+/* An event inside a JSON-shaped field. */
+static FFYamlStatus
+handle_json_event(Reader *r, Frame *f, const yaml_event_t *ev)
+{
+	if (ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT)
+		return end_json(r, f);
+	if (f->kind == FRAME_JSON_MAP && !f->have_key)
+	{
+		if (is_plain(ev) && scalar_kind(ev) == FF_SCALAR_MERGE)
+			return fail(r, FF_YAML_UNSUPPORTED, at(ev->start_mark),
+						"merge keys (<<) are not supported");
+		return read_json_key(r, f, ev);
+	}
+	return read_json_value(r, f, ev);
 }
 
 /* An event outside any collection: stream and document events, the root. */
@@ -1295,6 +1479,15 @@ handle_event(Reader *r, const yaml_event_t *ev)
 	f = &r->stack[r->depth - 1];
 	if (f->kind == FRAME_LIST)
 		return handle_list_item(r, f, ev);
+	if (f->kind == FRAME_JSON_MAP || f->kind == FRAME_JSON_SEQ)
+	{
+		FFYamlStatus status;
+
+		r->field = f->what;
+		status = handle_json_event(r, f, ev);
+		r->field = NULL;
+		return status;
+	}
 	if (!f->have_key)
 		return handle_key(r, f, ev);
 	return handle_value(r, f, ev);
@@ -1314,7 +1507,8 @@ record_strings(const FFFieldSet *set, void *record, FFYamlStringFn fn, void *arg
 		const FFField *field = &set->fields[i];
 		void	   *value = ff_field_value(field, record);
 
-		if (field->type == FF_FIELD_STRING)
+		if ((field->type == FF_FIELD_STRING || field->type == FF_FIELD_JSON) &&
+			*(char **) value != NULL)
 			fn(value, arg);
 		else if (field->type == FF_FIELD_STRING_LIST)
 		{
@@ -1350,6 +1544,8 @@ ff_yaml_document_strings(FFYamlDocument *doc, FFYamlStringFn fn, void *arg)
 		fn(&doc->overrides[i].flag_key, arg);
 		record_strings(&ff_override_fields, &doc->overrides[i], fn, arg);
 	}
+	if (doc->segments != NULL)
+		fn(&doc->segments, arg);
 	for (size_t i = 0; i < doc->nwarnings; i++)
 	{
 		fn(&doc->warnings[i].flag_key, arg);
@@ -1471,6 +1667,9 @@ ff_yaml_parse(const char *input, size_t len, FFYamlDocument *doc,
 		yaml_parser_delete(&parser);
 	}
 
+	for (int i = 0; i < r->depth; i++)
+		ff_strset_free(&r->stack[i].keys);
+	ff_buf_free(&r->json);
 	ff_strset_free(&r->flag_keys);
 	ff_strset_free(&r->tenants);
 	ff_strset_free(&r->tenant_flags);

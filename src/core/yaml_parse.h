@@ -42,6 +42,8 @@ typedef struct FFYamlDocument
 	size_t		nflags;
 	FFYamlOverride *overrides;
 	size_t		noverrides;
+	char	   *segments;		/* 1.1: JSON text of the segments: mapping
+								 * (id -> {name, constraints}); NULL: absent */
 	FFYamlWarning *warnings;
 	size_t		nwarnings;
 } FFYamlDocument;

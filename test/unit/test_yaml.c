@@ -628,7 +628,7 @@ test_errors(void)
 	}
 	EXPECT_ERROR("unknown field, no suggestion", "flags:\n  a:\n    colour: red\n",
 				 FF_YAML_UNKNOWN_FIELD, 3, 5,
-				 "expected name, description, default_enabled, is_public, rollout_percentage, deprecated or environments",
+				 "expected name, description, default_enabled, is_public, rollout_percentage, deprecated, environments, kill_switch, variants, rules or prerequisites",
 				 "a");
 	EXPECT_ERROR("duplicate flag key",
 				 "flags:\n  a: {name: A}\n  b: {name: B}\n  a: {name: C}\n",
@@ -1641,6 +1641,93 @@ test_interrupts(void)
 	free(yaml);
 }
 
+/* A flag file with every 1.1 targeting key. */
+static const char targeting_yaml[] =
+	"flags:\n"
+	"  checkout:\n"
+	"    name: Checkout\n"
+	"    kill_switch: true\n"
+	"    variants:\n"
+	"      - {name: blue, weight: 500, weightType: variable, stickiness: default,\n"
+	"         payload: {type: string, value: \"yes\"}}\n"
+	"    rules:\n"
+	"      - strategy: flexibleRollout\n"
+	"        parameters: {rollout: \"50\", stickiness: default, groupId: checkout}\n"
+	"        constraints:\n"
+	"          - {contextName: appVersion, operator: SEMVER_GT, value: 2.3.0}\n"
+	"          - {contextName: plan, operator: IN, values: [enterprise, \"1\"], inverted: false}\n"
+	"        segments: [1, 0x2]\n"
+	"    prerequisites:\n"
+	"      - {flag: base, enabled: true, variants: [on]}\n"
+	"  base: {name: Base}\n"
+	"segments:\n"
+	"  1: {name: EU, constraints: [{contextName: region, operator: IN, values: [eu]}]}\n"
+	"  \"2\": {name: Beta, constraints: []}\n"
+	"overrides:\n"
+	"  acme:\n"
+	"    checkout:\n"
+	"      enabled: true\n"
+	"      rules: [{strategy: default}]\n";
+
+/* 1.1: kill_switch, variants, rules, prerequisites, segments, override rules. */
+static void
+test_targeting(void)
+{
+	FFYamlDocument doc;
+	FFBuf		out = {0};
+
+	if (!parse_ok("targeting", targeting_yaml, &doc))
+		return;
+	CHECK(doc.flags[0].kill_switch && !doc.flags[1].kill_switch, "kill_switch read, false when absent");
+	CHECK(strcmp(doc.flags[0].variants,
+				 "[{\"name\":\"blue\",\"weight\":500,\"weightType\":\"variable\","
+				 "\"stickiness\":\"default\",\"payload\":{\"type\":\"string\",\"value\":\"yes\"}}]") == 0,
+		  "variants as JSON (got %s)", doc.flags[0].variants);
+	CHECK(strstr(doc.flags[0].rules, "\"values\":[\"enterprise\",\"1\"],\"inverted\":false") != NULL &&
+		  strstr(doc.flags[0].rules, "\"segments\":[1,2]") != NULL &&
+		  strstr(doc.flags[0].rules, "\"value\":\"2.3.0\"") != NULL,
+		  "rules as JSON: quoted strings stay strings, ints typed (got %s)", doc.flags[0].rules);
+	CHECK(strcmp(doc.flags[0].prerequisites,
+				 "[{\"flag\":\"base\",\"enabled\":true,\"variants\":[true]}]") == 0,
+		  "prerequisites as JSON, plain on is a boolean (got %s)", doc.flags[0].prerequisites);
+	CHECK(!doc.flags[1].has_rules && !doc.flags[1].has_prerequisites && doc.flags[0].has_rules &&
+		  strcmp(doc.flags[1].variants, "[]") == 0,
+		  "absent variants are [], absent rules and prerequisites not given (kept)");
+	CHECK(doc.segments != NULL && strncmp(doc.segments, "{\"1\":{\"name\":\"EU\"", 17) == 0,
+		  "segments keyed by id (got %s)", doc.segments ? doc.segments : "NULL");
+	CHECK(doc.noverrides == 1 && doc.overrides[0].has_rules &&
+		  strcmp(doc.overrides[0].rules, "[{\"strategy\":\"default\"}]") == 0,
+		  "override rules");
+	CHECK(ff_yaml_emit_document(&out, &doc) &&
+		  strstr(out.data, "    kill_switch: true\n    variants:\n      - {name: blue,") != NULL &&
+		  strstr(out.data, "segments:\n  \"1\": {name: EU,") != NULL &&
+		  strstr(out.data, "  base:\n    name: Base\n    description: \"\"\n") != NULL &&
+		  strstr(strstr(out.data, "  base:"), "kill_switch") == NULL,
+		  "emitted: block lists of flow items, defaults left out");
+	ff_buf_free(&out);
+	roundtrip("targeting", &doc);
+	ff_yaml_document_free(&doc);
+
+	EXPECT_ERROR("rule with an unknown key", "flags:\n  a:\n    name: A\n    rules:\n      - {strategy: default, stratgy: x}\n",
+				 FF_YAML_UNKNOWN_FIELD, 5, 29, "unknown field \"stratgy\" in an item of rules", "a");
+	EXPECT_ERROR("rules not a list", "flags:\n  a:\n    name: A\n    rules: {strategy: default}\n",
+				 FF_YAML_TYPE, 4, 12, "rules must be a list of mappings, got a mapping", "a");
+	EXPECT_ERROR("variants item a string", "flags:\n  a:\n    name: A\n    variants: [blue]\n",
+				 FF_YAML_TYPE, 4, 16, "the items of variants must be mappings", "a");
+	EXPECT_ERROR("duplicate key in parameters", "flags:\n  a:\n    name: A\n    rules:\n      - parameters: {rollout: \"1\", rollout: \"2\"}\n",
+				 FF_YAML_DUPLICATE, 5, 36, "duplicate key \"rollout\" in rules", "a");
+	EXPECT_ERROR("float with no JSON form", "flags:\n  a:\n    name: A\n    variants: [{weight: .inf}]\n",
+				 FF_YAML_TYPE, 4, 25, "has no JSON form", "a");
+	EXPECT_ERROR("segments not a mapping", "flags: {}\nsegments: [1]\n",
+				 FF_YAML_TYPE, 2, 11, "segments must be a mapping of segment ids", NULL);
+	EXPECT_ERROR("unknown segment key", "flags: {}\nsegments:\n  1: {name: x, constraint: []}\n",
+				 FF_YAML_UNKNOWN_FIELD, 3, 16, "unknown field \"constraint\" in an item of segments", NULL);
+	EXPECT_ERROR("anchor in rules", "flags:\n  a:\n    name: A\n    rules: [&x {strategy: default}]\n",
+				 FF_YAML_UNSUPPORTED, 4, 13, "anchors and aliases", "a");
+	parse_and_roundtrip("rules: [] given (clears)", "flags:\n  a:\n    name: A\n    rules: []\n    prerequisites: []\n");
+	parse_and_roundtrip("floats and nulls in JSON", "flags:\n  a:\n    name: A\n    variants: [{name: x, weight: 1_0, payload: {type: json, value: \"{}\"}, stickiness: ~, overrides: [{contextName: u, values: [.5, -1., 2e-1]}]}]\n");
+}
+
 /* Status names. */
 static void
 test_status_names(void)
@@ -1679,6 +1766,7 @@ main(void)
 	test_out_of_memory();
 #endif
 	test_status_names();
+	test_targeting();
 	parse_and_roundtrip("readme round trip", readme_yaml);
 	parse_and_roundtrip("overrides round trip", overrides_yaml);
 
