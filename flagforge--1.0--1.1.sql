@@ -712,8 +712,11 @@ BEGIN
         -- flagforge_import_unleash stores what Unleash's payload holds (the
         -- setting gives no right the import does not: any writer may import a
         -- cycle), and a restore (replica role) stores what was stored.
+        -- A COPY (pg_restore's way of loading the rows) also keeps one, so that a
+        -- dump holding an imported cycle restores whole.
         IF pg_catalog.current_setting('flagforge.importing', true) OPERATOR(pg_catalog.=) 'unleash'
-           OR pg_catalog.current_setting('session_replication_role') OPERATOR(pg_catalog.=) 'replica' THEN
+           OR pg_catalog.current_setting('session_replication_role') OPERATOR(pg_catalog.=) 'replica'
+           OR pg_catalog.current_query() OPERATOR(pg_catalog.~*) '^\s*copy\s' THEN
             RAISE NOTICE 'prerequisite % of flag % makes a cycle: every flag in it is off, as in Unleash',
                 pg_catalog.quote_literal(NEW.parent_key), pg_catalog.quote_literal(NEW.flag_key);
             RETURN NEW;
