@@ -694,6 +694,9 @@ COMMENT ON TABLE @extschema@.flagforge_prerequisites IS
 CREATE FUNCTION @extschema@.flagforge_refuse_prerequisite_cycle()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE
+-- As the owner, to take the table lock that makes writers take turns (a
+-- writer needs only INSERT; an advisory lock anyone could hold forever).
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
@@ -701,8 +704,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_refuse_prerequisite_cycle() runs only on flagforge_prerequisites';
     END IF;
-    -- Writers take turns (a transaction-level advisory lock: no table right needed).
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('flagforge_prerequisites'));
+    LOCK TABLE @extschema@.flagforge_prerequisites IN SHARE ROW EXCLUSIVE MODE;
     IF EXISTS (WITH RECURSIVE ancestor(key) AS (
                    SELECT NEW.parent_key
                    UNION

@@ -179,3 +179,12 @@ SELECT flagforge_check_variants((SELECT jsonb_agg(jsonb_build_object('name', 'v'
                                  FROM generate_series(1, 101) g));
 -- a top-level context key wins over a property of the same name.
 SELECT flagforge_is_enabled('checkout', '{"plan": "enterprise", "properties": {"plan": "free", "seats": "40", "appVersion": "3.0.0"}}'::jsonb) AS top_level_wins;
+-- (round 2) a list holds at most 1,000 constraints, and flagforge.properties at most 64 KB.
+SELECT flagforge_check_constraints((SELECT jsonb_agg('{"contextName": "a", "operator": "IN", "values": ["x"]}'::jsonb)
+                                    FROM generate_series(1, 1001)));
+DO $$
+BEGIN
+    PERFORM set_config('flagforge.properties', json_build_object('big', repeat('x', 70000))::text, false);
+EXCEPTION WHEN invalid_parameter_value THEN
+    RAISE NOTICE 'refused: %', (SELECT regexp_replace(SQLERRM, ':.*', ''));
+END $$;

@@ -35,7 +35,7 @@ SELECT flagforge_export_yaml();
 SELECT * FROM flagforge_import_yaml('flags: {}');
 RESET ROLE;
 
--- 2. The README's admin role (no grants on the 1.1 tables) writes no rules
+-- 2. An admin role granted only the 1.0 tables writes no rules
 -- and no segments through the file.
 SET ROLE regress_y_admin;
 SELECT * FROM flagforge_import_yaml($$flags:

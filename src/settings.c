@@ -43,6 +43,9 @@ static char *parsed_groups_source = NULL;
 static FFStr *parsed_groups = NULL;
 static size_t parsed_groups_count = 0;
 
+/* flagforge.properties is at most this long (it is read on every call). */
+#define FF_PROPERTIES_MAX (64 * 1024)
+
 /*
  * flagforge.properties must be empty or a JSON object whose values are
  * strings, numbers, booleans or null: refused when set, not when used.
@@ -57,6 +60,12 @@ check_properties(char **newval, void **extra, GucSource source)
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
+	if (strlen(*newval) > FF_PROPERTIES_MAX)
+	{
+		GUC_check_errdetail("flagforge.properties is %zu bytes long, at most %d are allowed.",
+							strlen(*newval), FF_PROPERTIES_MAX);
+		return false;
+	}
 	if (!ff_json_text_is_valid(*newval))
 	{
 		GUC_check_errdetail("flagforge.properties is not valid JSON.");

@@ -126,12 +126,27 @@ compile_constraint(FFArena *arena, const JsonbValue *value, const char *where)
 	return compiled;
 }
 
+/* A list of constraints is at most this long (each costs every evaluation). */
+#define FF_MAX_CONSTRAINTS 1000
+
+/* The length of an array of constraints; an error past FF_MAX_CONSTRAINTS. */
+static int
+constraint_count(JsonbContainer *array, const char *where)
+{
+	int			n = ff_json_array_size(array);
+
+	if (n > FF_MAX_CONSTRAINTS)
+		ff_json_error(where, psprintf("%d constraints, at most %d are allowed in one list",
+									  n, FF_MAX_CONSTRAINTS));
+	return n;
+}
+
 /* An array of Unleash constraints (see targeting_load.h). */
 FFConstraintList
 ff_compile_constraints(FFArena *arena, JsonbContainer *array, const char *where)
 {
 	FFConstraintList list;
-	int			n = ff_json_array_size(array);
+	int			n = constraint_count(array, where);
 
 	list.items = arena->alloc(arena->cx, sizeof(FFConstraint *) * Max(n, 1));
 	list.count = n;
@@ -331,7 +346,7 @@ check_begin(FFArena *arena)
 static void
 check_constraints(JsonbContainer *array, const char *where)
 {
-	int			n = ff_json_array_size(array);
+	int			n = constraint_count(array, where);
 
 	for (int i = 0; i < n; i++)
 	{

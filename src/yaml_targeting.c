@@ -188,7 +188,7 @@ ff_targeting_write_segments(const char *json)
 							  " FROM pg_catalog.jsonb_each($1) AS d WHERE $2 IS NULL AND $3 IS NULL"
 							  " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
 							  " constraints = EXCLUDED.constraints"
-							  " WHERE (s.name, s.constraints) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.constraints)",
+							  " WHERE NOT (s.name OPERATOR(pg_catalog.=) EXCLUDED.name AND s.constraints OPERATOR(pg_catalog.=) EXCLUDED.constraints)",
 							  ff_qualified_table_name(ff_relid(FF_REL_SEGMENTS))),
 					 json, NULL, NULL, "in the segments of the flag file", SPI_OK_INSERT);
 }

@@ -60,9 +60,9 @@ compile_value(FFArena *arena, const FFConstraintSpec *spec, FFConstraint *c,
 								  n, name, value.len, FF_REGEX_MAX_PATTERN);
 	if (c->op == FF_OP_REGEX)
 	{
-		c->regex = ff_regex_compile(value.ptr, value.len, c->case_insensitive);
-		if (c->regex != NULL && arena->on_regex != NULL)
-			arena->on_regex(arena->cx, c->regex);
+		c->pattern = value;
+		c->on_regex = arena->on_regex;
+		c->regex_cx = arena->cx;
 	}
 	return true;
 }
@@ -194,6 +194,26 @@ semver_operator(const FFConstraint *c, FFStr value)
 	}
 }
 
+/*
+ * Unleash's RegexOperator: the pattern compiled on its first use and kept
+ * (the constraint belongs to the cache, which frees it through on_regex);
+ * one that RE2 refuses never matches.
+ */
+static bool
+regex_operator(const FFConstraint *const_c, FFStr value)
+{
+	FFConstraint *c = (FFConstraint *) const_c;
+
+	if (!c->regex_tried)
+	{
+		c->regex_tried = true;
+		c->regex = ff_regex_compile(c->pattern.ptr, c->pattern.len, c->case_insensitive);
+		if (c->regex != NULL && c->on_regex != NULL)
+			c->on_regex(c->regex_cx, c->regex);
+	}
+	return c->regex != NULL && ff_regex_find(c->regex, value.ptr, value.len);
+}
+
 /* Unleash's DateOperator: the current time (to the millisecond, as Date) against the value. */
 static bool
 date_operator(const FFConstraint *c, const FFContext *ctx)
@@ -244,7 +264,7 @@ evaluate(const FFConstraint *c, const FFContext *ctx)
 	if (c->op <= FF_OP_SEMVER_LTE)
 		return semver_operator(c, value);
 	if (c->op == FF_OP_REGEX)
-		return c->regex != NULL && ff_regex_find(c->regex, value.ptr, value.len);
+		return regex_operator(c, value);
 	return cidr_operator(c, value);
 }
 

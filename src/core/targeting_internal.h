@@ -88,7 +88,15 @@ struct FFConstraint
 	double		number;			/* NUM_* */
 	int64_t		micros;			/* DATE_* */
 	FFSemver	semver;			/* SEMVER_* */
-	void	   *regex;			/* REGEX: NULL when it did not compile */
+	/*
+	 * REGEX: compiled on first use (so a load compiles only what is
+	 * evaluated); regex is NULL until then and when it does not compile.
+	 */
+	FFStr		pattern;
+	bool		regex_tried;
+	void	   *regex;
+	void		(*on_regex) (void *cx, void *regex);	/* the arena's, to free it */
+	void	   *regex_cx;
 	FFCidr	   *cidrs;			/* IN_CIDR, one a value */
 };
 
