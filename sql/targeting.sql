@@ -34,12 +34,15 @@ INSERT INTO flagforge_segments (id, constraints)
 VALUES (1, '[{"contextName": "plan", "operator": "IN", "values": [1]}]');
 SELECT count(*) AS nothing_written FROM flagforge_rules;
 
--- What Unleash tolerates is kept: an unknown operator or strategy never matches.
-INSERT INTO flagforge_rules (flag_key, position, strategy, constraints) VALUES
-    ('checkout', 0, 'default', '[{"contextName": "plan", "operator": "SOUNDS_LIKE", "values": ["pro"]}]'),
-    ('checkout', 1, 'myCustomStrategy', '[]');
-SELECT flagforge_is_enabled('checkout', '{"properties": {"plan": "pro"}}'::jsonb) AS unknown_never_matches;
-DELETE FROM flagforge_rules;
+-- A bad operator is an error when written; what Unleash's own payloads may hold is
+-- kept when flagforge_import_unleash writes it: an unknown operator or strategy never matches.
+INSERT INTO flagforge_rules (flag_key, position, constraints)
+VALUES ('checkout', 0, '[{"contextName": "plan", "operator": "SOUNDS_LIKE", "values": ["pro"]}]');
+SELECT * FROM flagforge_import_unleash('{"features": [{"name": "tolerant", "enabled": true, "strategies": [
+    {"name": "default", "constraints": [{"contextName": "plan", "operator": "SOUNDS_LIKE", "values": ["pro"]}]},
+    {"name": "myCustomStrategy"}]}]}');
+SELECT flagforge_is_enabled('tolerant', '{"properties": {"plan": "pro"}}'::jsonb) AS unknown_never_matches;
+DELETE FROM flagforge_flags WHERE key = 'tolerant';
 
 -- Rules: the first that matches turns the flag on; none matching: off
 -- (default_enabled only decides a flag without rules).

@@ -10,12 +10,15 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "commands/trigger.h"
 #include "miscadmin.h"
+#include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
 #include "jsonb_read.h"
+#include "settings.h"
 #include "targeting_load.h"
 
 PG_FUNCTION_INFO_V1(flagforge_check_constraints);
@@ -340,6 +343,36 @@ check_begin(FFArena *arena)
 }
 
 /*
+ * True when a write may store an operator Unleash does not know: while
+ * flagforge_import_unleash writes (Unleash's payloads may hold one, and it
+ * never matches), and when rows are restored (replica role, or a COPY, as
+ * pg_restore loads them), so that what was stored restores whole.
+ */
+static bool
+unknown_operator_allowed(void)
+{
+	return (ff_setting_importing != NULL && strcmp(ff_setting_importing, "unleash") == 0) ||
+		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
+		(debug_query_string != NULL && pg_strncasecmp(debug_query_string, "copy", 4) == 0);
+}
+
+/* A bad operator is an error when written (but what unknown_operator_allowed lets through). */
+static void
+check_operator(const JsonbValue *element, const char *where)
+{
+	FFStr		name;
+
+	if (!ff_json_is_object(element) ||
+		!ff_json_string_field(element->val.binary.data, "operator", where, &name) ||
+		ff_operator_from_name(name) != FF_OP_UNKNOWN || unknown_operator_allowed())
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: operator \"%.*s\" is not one of Unleash's", where, (int) name.len, name.ptr),
+			 errhint("The operators are IN, NOT_IN, STR_STARTS_WITH, STR_ENDS_WITH, STR_CONTAINS, NUM_EQ, NUM_GT, NUM_GTE, NUM_LT, NUM_LTE, DATE_AFTER, DATE_BEFORE, SEMVER_EQ, SEMVER_GT, SEMVER_LT, SEMVER_GTE, SEMVER_LTE, REGEX and IN_CIDR.")));
+}
+
+/*
  * Check an array of constraints one at a time, each compiled into a context
  * of its own that goes at once: a check keeps no compiled regex alive.
  */
@@ -356,6 +389,7 @@ check_constraints(JsonbContainer *array, const char *where)
 
 		CHECK_FOR_INTERRUPTS();
 		ff_json_element(array, i, &element);
+		check_operator(&element, psprintf("%s: constraint %d", where, i + 1));
 		(void) compile_constraint(&arena, &element, psprintf("%s: constraint %d", where, i + 1));
 		MemoryContextDelete(cxt);
 	}
