@@ -28,8 +28,30 @@ FROM generate_series(1, 50, 4) f;
 SET search_path = "Tenant ""B""", public;
 SELECT flagforge_set_override('flag_' || f, enabled => f % 3 = 0, rollout_percentage => 40)
 FROM generate_series(2, 50, 5) f;
--- Tenant-scoped roles, switched on.
+-- Targeting (1.1): a segment, rules for every tenant and for one tenant's override,
+-- a prerequisite, variants and a kill switch.
 RESET search_path;
+INSERT INTO flagforge_segments (id, name, constraints)
+VALUES (1, 'eu', '[{"contextName": "region", "operator": "IN", "values": ["eu"]}]');
+INSERT INTO flagforge_rules (flag_key, position, strategy, parameters, segments, variants)
+VALUES ('flag_1', 0, 'flexibleRollout', '{"rollout": "50", "groupId": "g"}', '{1}',
+        '[{"name": "blue", "weight": 1000, "payload": {"type": "string", "value": "b"}}]');
+INSERT INTO flagforge_rules (flag_key, tenant_id, position, constraints)
+SELECT o.flag_key, o.tenant_id, 0, '[{"contextName": "userId", "operator": "STR_ENDS_WITH", "values": ["7"]}]'
+FROM flagforge_overrides o WHERE o.tenant_id = 'tenant_2';
+INSERT INTO flagforge_prerequisites (flag_key, parent_key) VALUES ('flag_4', 'flag_1');
+UPDATE flagforge_flags SET kill_switch = true WHERE key = 'flag_6';
+UPDATE flagforge_flags SET variants = '[{"name": "x", "weight": 500}, {"name": "y", "weight": 500}]' WHERE key = 'flag_8';
+-- A prerequisite cycle and an unknown operator that an Unleash payload holds are
+-- stored, and must restore whole.
+SET client_min_messages = warning;
+SELECT count(*) FROM flagforge_import_unleash('{"features": [
+    {"name": "cycle_a", "enabled": true, "dependencies": [{"feature": "cycle_b"}]},
+    {"name": "cycle_b", "enabled": true, "dependencies": [{"feature": "cycle_a"}]},
+    {"name": "odd_operator", "enabled": true, "strategies": [
+        {"name": "default", "constraints": [{"contextName": "a", "operator": "SOUNDS_LIKE", "values": ["b"]}]}]}]}');
+RESET client_min_messages;
+-- Tenant-scoped roles, switched on.
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS regress_dump_acme;
 CREATE ROLE regress_dump_acme;
