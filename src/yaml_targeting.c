@@ -54,7 +54,12 @@ static const char document_rules[] =
 /* The prerequisites of a document ($1), defaults filled in, as PREREQUISITE_COLUMNS. */
 static const char document_prerequisites[] =
 	"SELECT d.e OPERATOR(pg_catalog.->>) 'flag',"
-	" COALESCE((d.e OPERATOR(pg_catalog.->) 'enabled')::pg_catalog.bool, true),"
+	/* absent: true; a boolean as it is; anything else (null too, whatever the
+	 * version's jsonb casts do) an error that says what it must be */
+	" CASE pg_catalog.jsonb_typeof(d.e OPERATOR(pg_catalog.->) 'enabled')"
+	"   WHEN 'boolean' THEN (d.e OPERATOR(pg_catalog.->>) 'enabled')::pg_catalog.bool"
+	"   ELSE COALESCE(('a prerequisite''s enabled must be true or false, not '"
+	"     OPERATOR(pg_catalog.||) pg_catalog.jsonb_typeof(d.e OPERATOR(pg_catalog.->) 'enabled'))::pg_catalog.bool, true) END,"
 	" ARRAY(SELECT pg_catalog.jsonb_array_elements_text("
 	"   COALESCE(d.e OPERATOR(pg_catalog.->) 'variants', '[]')))"
 	" FROM pg_catalog.jsonb_array_elements($1) AS d(e)";
