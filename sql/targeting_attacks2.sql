@@ -66,6 +66,10 @@ SELECT flagforge_export_yaml(true);
 SELECT * FROM flagforge_import_yaml($$flags:
   y_flag: {name: Y, default_enabled: true, rollout_percentage: 100, rules: [{strategy: hijack}]}
 $$);
+-- Nor clear them: rules: [] names the flag's rules, which it may see but not delete.
+SELECT * FROM flagforge_import_yaml($$flags:
+  y_flag: {name: Y, default_enabled: true, rollout_percentage: 100, rules: []}
+$$);
 SELECT * FROM flagforge_import_yaml($$flags:
   y_flag: {name: Y, default_enabled: true, rollout_percentage: 100}
 overrides:

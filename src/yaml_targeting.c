@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -151,10 +153,21 @@ ff_targeting_replace(const FFField *field, const char *flag_key, const char *ten
 
 	if (json == NULL)
 	{
-		run_with_context(psprintf("DELETE FROM %s WHERE flag_key OPERATOR(pg_catalog.=) $2%s", table,
-								  !is_rules(field) ? "" : tenant_id ? " AND tenant_id OPERATOR(pg_catalog.=) $3"
-								  : " AND tenant_id IS NULL AND $3 IS NULL"),
-						 "[]", flag_key, tenant_id, what, SPI_OK_DELETE);
+		char	   *owned = psprintf("FROM %s WHERE flag_key OPERATOR(pg_catalog.=) $2%s", table,
+									 !is_rules(field) ? "" : tenant_id ? " AND tenant_id OPERATOR(pg_catalog.=) $3"
+									 : " AND tenant_id IS NULL AND $3 IS NULL");
+
+		run_with_context(psprintf("DELETE %s", owned), "[]", flag_key, tenant_id, what,
+						 SPI_OK_DELETE);
+		/* Row-level security may let a role see rows it may not delete: say so. */
+		if (run_with_context(psprintf("SELECT 1 %s LIMIT 1", owned), "[]", flag_key, tenant_id,
+							 what, SPI_OK_SELECT) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("the %s of flag \"%s\" could not be replaced: some may not be deleted by role \"%s\"",
+							is_rules(field) ? "rules" : "prerequisites", flag_key,
+							GetUserNameFromId(GetUserId(), false)),
+					 errhint("Row-level security lets a role bound to tenants replace only its own tenants' rules.")));
 		return;
 	}
 	if (is_rules(field))
