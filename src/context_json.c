@@ -76,8 +76,14 @@ compare_properties(const void *a, const void *b)
 static void
 finish_properties(PropertyList *list, FFContextExtra *extra)
 {
-	FFProperty *unique = palloc(sizeof(FFProperty) * Max(list->count, 1));
+	FFProperty *unique;
 	size_t		n = 0;
+
+	extra->properties = NULL;
+	extra->nproperties = 0;
+	if (list->count == 0)
+		return;					/* the common case of the settings forms: no allocation */
+	unique = palloc(sizeof(FFProperty) * list->count);
 
 	if (list->count > 1)
 		qsort(list->items, list->count, sizeof(SourcedProperty), compare_properties);

@@ -218,6 +218,20 @@ pgbench_tps() {
     echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
+# tps_against_one_row SCRIPT: "TPS_OF_SCRIPT TPS_OF_ONE_ROW", the two alternated (2 rounds of
+# half of SECONDS_EACH each), so that a change in the machine's load hits both alike; each is the
+# mean of its rounds.  Loads one_row (the jsonb of evaluate_all in benchmark 2's context) first.
+tps_against_one_row() {
+    local half o1 s1 o2 s2
+    q -c "SET client_min_messages = warning" -c "CALL ffbench_load_one_row()" >/dev/null
+    half=$(( (SECONDS_EACH + 1) / 2 ))
+    o1=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
+    s1=$(pgbench_tps "$1" 1 "$half")
+    o2=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
+    s2=$(pgbench_tps "$1" 1 "$half")
+    echo "$(calc "($s1 + $s2) / 2") $(calc "($o1 + $o2) / 2")"
+}
+
 load_flags() { q -c "SET client_min_messages = warning" -c "CALL ffbench_load_flags($1)"; }
 load_overrides() { q -c "CALL ffbench_load_overrides($1, $2, $3)"; }
 load_table() { q -c "SET client_min_messages = warning" -c "CALL ffbench_load_table($1, $2, $3)" -c "VACUUM ANALYZE t" -c "VACUUM ANALYZE t_subset"; }
@@ -290,16 +304,9 @@ for n in $CURVE_FLAGS; do
     load_flags "$n"
     load_overrides "$TENANTS" "$PER_TENANT" false
     if [ "$n" = 200 ]; then
-        # Against its baseline: alternate the two (2 rounds of half the time each), so that
-        # a change in the machine's load hits both alike; TPS = mean of the rounds.
-        q -c "SET client_min_messages = warning" -c "CALL ffbench_load_one_row()"
-        half=$(( (SECONDS_EACH + 1) / 2 ))
-        o1=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
-        e1=$(pgbench_tps test/bench/pgbench_evaluate_all.sql 1 "$half")
-        o2=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
-        e2=$(pgbench_tps test/bench/pgbench_evaluate_all.sql 1 "$half")
-        one_tps=$(calc "($o1 + $o2) / 2")
-        EA_TPS[$n]=$(calc "($e1 + $e2) / 2")
+        # Against its baseline, alternated with it.
+        read -r ea_tps one_tps < <(tps_against_one_row test/bench/pgbench_evaluate_all.sql)
+        EA_TPS[$n]=$ea_tps
         ea_ratio=$(calc "${EA_TPS[200]} / $one_tps")
     else
         EA_TPS[$n]=$(pgbench_tps test/bench/pgbench_evaluate_all.sql 1 "$SECONDS_EACH")
@@ -585,15 +592,10 @@ printf '   %-52s %10s ms  (%s ns/row)\n' "the same context expression, hashtext"
 fig 9 "rule of 3 constraints, context per row" "$rule_ms" ms
 fig 9 "same context expression + hashtext" "$rule_base_ms" ms
 fig 9 "rule scan / hashtext scan" "$rule_ratio" ratio
-q -c "SET client_min_messages = warning" -c "CALL ffbench_load_one_row()"
-half=$(( (SECONDS_EACH + 1) / 2 ))
-o1=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
-c1=$(pgbench_tps test/bench/pgbench_evaluate_all_context.sql 1 "$half")
-o2=$(pgbench_tps test/bench/pgbench_one_row.sql 1 "$half")
-c2=$(pgbench_tps test/bench/pgbench_evaluate_all_context.sql 1 "$half")
-ctx_ratio=$(calc "(($c1 + $c2) / 2) / (($o1 + $o2) / 2)")
-printf '   %-52s %10s TPS  (one_row: %s TPS)\n' "evaluate_all(context), 200 flags, 50 with rules" "$(fmt "$(calc "($c1 + $c2) / 2")")" "$(fmt "$(calc "($o1 + $o2) / 2")")"
-fig 9 "evaluate_all(context) 200 flags 50 ruled" "$(calc "($c1 + $c2) / 2")" TPS
+read -r ctx_tps ctx_one_tps < <(tps_against_one_row test/bench/pgbench_evaluate_all_context.sql)
+ctx_ratio=$(calc "$ctx_tps / $ctx_one_tps")
+printf '   %-52s %10s TPS  (one_row: %s TPS)\n' "evaluate_all(context), 200 flags, 50 with rules" "$(fmt "$ctx_tps")" "$(fmt "$ctx_one_tps")"
+fig 9 "evaluate_all(context) 200 flags 50 ruled" "$ctx_tps" TPS
 fig 9 "evaluate_all(context)/one_row TPS" "$ctx_ratio" ratio
 check 9 "rule of 3 constraints per row / same context + hashtext" "$(fmt "$rule_ratio" 2)" "<=" 2 x
 check 9 "evaluate_all(context), 50 of 200 ruled / one_row TPS" "$(fmt "$ctx_ratio" 2)" ">=" 0.7 x
