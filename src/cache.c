@@ -40,6 +40,7 @@
 #include "cache_load.h"
 #include "cache_targeting.h"
 #include "catalog.h"
+#include "key_index.h"
 #include "murmur3.h"
 #include "settings.h"
 
@@ -71,19 +72,12 @@ typedef struct FFTenantSlot
 #define STRMAP_SEED 0x7e4a
 #include "strmap.h"
 
-/* A slot of a flag's tenant-to-override map. */
-typedef struct FFOverrideSlot
+/* A flag's every tenant's override (column tenancy), for row gating. */
+typedef struct FFFlagOverrides
 {
-	FFStr		key;
-	uint32		hash;
-	char		status;
-	FFOverride	override;
-} FFOverrideSlot;
-
-#define SH_PREFIX ffoverridemap
-#define SH_ELEMENT_TYPE FFOverrideSlot
-#define STRMAP_SEED 0x0f1a
-#include "strmap.h"
+	FFKeyIndex	tenants;		/* tenant -> position in overrides */
+	FFOverride *overrides;
+} FFFlagOverrides;
 
 /* Largest memory block of the tenant data (AllocSet doubles blocks up to this). */
 #define TENANT_BLOCK_MAX (256 * 1024)
@@ -549,26 +543,20 @@ load_flag_overrides(FFCachedFlag *flag)
 	FFOverrideFilter filter = {false, flag->def.key};
 	FFLoadedOverride *rows;
 	int			nrows;
-	ffoverridemap_hash *map = NULL;
+	FFFlagOverrides *map = MemoryContextAlloc(flag_maps_cxt, sizeof(FFFlagOverrides));
+	FFStr	   *tenants;
 
 	rows = ff_load_overrides(flag_maps_cxt, scratch, main_source.relid, &filter, &nrows);
-	if (nrows > 0)
-		map = ffoverridemap_create(flag_maps_cxt, nrows, NULL);
+	tenants = MemoryContextAlloc(scratch, sizeof(FFStr) * Max(nrows, 1));
+	map->overrides = MemoryContextAlloc(flag_maps_cxt, sizeof(FFOverride) * Max(nrows, 1));
+	for (int i = 0; i < nrows; i++)
+		tenants[i] = rows[i].tenant_id;
+	/* The index copies the tenants; the rules hang off its copies. */
+	ff_key_index_build(&map->tenants, flag_maps_cxt, tenants, nrows);
 	for (int i = 0; i < nrows; i++)
 	{
-		bool		found;
-		FFOverrideSlot *slot;
-		char	   *tenant = MemoryContextAlloc(flag_maps_cxt, rows[i].tenant_id.len + 1);
-		FFStr		key;
-
-		if (rows[i].tenant_id.len > 0)
-			memcpy(tenant, rows[i].tenant_id.ptr, rows[i].tenant_id.len);
-		tenant[rows[i].tenant_id.len] = '\0';
-		key.ptr = tenant;
-		key.len = rows[i].tenant_id.len;
-		slot = ffoverridemap_insert(map, key, &found);
-		slot->override = rows[i].override;
-		ff_attach_override_rules(flag, key, &slot->override);
+		map->overrides[i] = rows[i].override;
+		ff_attach_override_rules(flag, map->tenants.keys[i], &map->overrides[i]);
 	}
 	MemoryContextDelete(scratch);
 	flag->by_tenant = map;
@@ -600,13 +588,13 @@ ff_cache_flag_has_overrides(const FFCachedFlag *flag)
 const FFOverride *
 ff_cache_flag_override(const FFCachedFlag *flag, FFStr tenant_id)
 {
-	FFOverrideSlot *slot;
+	const FFFlagOverrides *map;
+	int			position;
 
 	flag = loaded_flag_map(flag);
-	if (flag->by_tenant_count == 0)
-		return NULL;
-	slot = ffoverridemap_lookup((ffoverridemap_hash *) flag->by_tenant, tenant_id);
-	return slot ? &slot->override : NULL;
+	map = (const FFFlagOverrides *) flag->by_tenant;
+	position = ff_key_index_find(&map->tenants, tenant_id);
+	return position >= 0 ? &map->overrides[position] : NULL;
 }
 
 /* The extension's own override table (column tenancy). */

@@ -19,23 +19,6 @@
 #include "context_json.h"
 #include "settings.h"
 
-/* A text argument as an FFStr pointing into the argument; false if NULL. */
-bool
-ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out)
-{
-	struct varlena *t;
-
-	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
-		return false;
-	t = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-	/* Only compressed or out-of-line values need detoasting (as pg_detoast_datum_packed). */
-	if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
-		t = pg_detoast_datum_packed(t);
-	out->ptr = VARDATA_ANY(t);
-	out->len = VARSIZE_ANY_EXHDR(t);
-	return true;
-}
-
 /* The error for a call that has no tenant from any source. */
 static void
 report_missing_tenant(void)

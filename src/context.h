@@ -20,8 +20,25 @@ typedef struct FFGroupsMemo
 	MemoryContext cxt;			/* where raw and list live */
 } FFGroupsMemo;
 
-/* A text argument as an FFStr pointing into the argument; false if NULL. */
-extern bool ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out);
+/*
+ * A text argument as an FFStr pointing into the argument; false if NULL.
+ * Inline: the row-gating scan reads three on every row.
+ */
+static inline bool
+ff_text_arg(FunctionCallInfo fcinfo, int argno, FFStr *out)
+{
+	struct varlena *t;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return false;
+	t = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	/* Only compressed or out-of-line values need detoasting (as pg_detoast_datum_packed). */
+	if (unlikely(VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t)))
+		t = pg_detoast_datum_packed(t);
+	out->ptr = VARDATA_ANY(t);
+	out->len = VARSIZE_ANY_EXHDR(t);
+	return true;
+}
 
 /*
  * The tenant: the argument, else flagforge.tenant, else default_tenant (the

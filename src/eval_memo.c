@@ -140,8 +140,16 @@ ff_memo_call_context(FunctionCallInfo fcinfo, FFEvalMemo *memo, int tenant_arg,
  *   environment list limits and no targeting (rules, prerequisites,
  *   variants) refines, with no tenant schema registered.  Only the
  *   tenant and user arguments can matter, so the per-row path reads just
- *   those (ff_memo_untargeted).  With no tenant schema the override table
- *   is always the extension's own, so the plan holds whatever search_path.
+ *   those.
+ *
+ * A scan's plan is direct (ff_memo_direct) when it is untargeted, or by
+ * flag for a flag with no environment list and no targeting, with no
+ * tenant schema registered: with no tenant schema the override table is
+ * always the extension's own, so the plan holds whatever search_path, and
+ * without environments or targeting only the tenant, user and groups
+ * arguments reach the answer.  The per-row path then reads just those and
+ * the flag's override map, which is what makes a scan where every tenant
+ * overrides the flag cost little more than one where none does.
  */
 static FFEvalPlan
 choose_plan(const FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource *source)
@@ -168,6 +176,9 @@ ff_memo_choose_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverride
 	p->flag = flag;
 	p->source = source;
 	p->scan = memo->calls >= FF_SCAN_CALLS;
+	p->direct = p->plan == FF_PLAN_UNTARGETED ||
+		(p->plan == FF_PLAN_BY_FLAG && ff_cache_no_tenant_schemas() &&
+		 !flag->def.has_environments && flag->def.targeting == NULL);
 	return p->plan;
 }
 

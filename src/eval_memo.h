@@ -48,6 +48,7 @@ typedef struct FFPlanMemo
 	const void *flag;			/* the FFCachedFlag (NULL: unknown key) */
 	const FFOverrideSource *source;
 	bool		scan;			/* chosen at FF_SCAN_CALLS calls or more */
+	bool		direct;			/* the per-row path may read just the arguments */
 } FFPlanMemo;
 
 /* What one call site of a function remembers across the rows of a query. */
@@ -62,6 +63,8 @@ typedef struct FFEvalMemo
 	FFPlanMemo	plan;
 	MemoryContext cxt;			/* fn_mcxt: lives as long as the query */
 	uint64		calls;			/* calls in this query so far */
+	char		key_stable;		/* 0: not known yet; 's': the key argument is a
+								 * constant or parameter; 'v': it may vary */
 } FFEvalMemo;
 
 /*
@@ -116,15 +119,15 @@ ff_memo_plan(FFEvalMemo *memo, const FFCachedFlag *flag, const FFOverrideSource 
 }
 
 /*
- * True when the remembered plan is FF_PLAN_UNTARGETED and still holds for
- * flag: the one plan that holds whatever the override table (it is chosen
- * only when no tenant schema exists), so the caller may skip resolving it.
+ * True when the remembered plan for flag is a direct one (see choose_plan in
+ * eval_memo.c): the answer depends on the tenant, user and groups arguments
+ * and the flag's own override map alone, whatever the override table
+ * search_path selects, so the caller may skip resolving it.
  */
 static inline bool
-ff_memo_untargeted(const FFEvalMemo *memo, const FFCachedFlag *flag)
+ff_memo_direct(const FFEvalMemo *memo, const FFCachedFlag *flag)
 {
-	return memo->plan.plan == FF_PLAN_UNTARGETED && memo->plan.epoch == ff_cache_epoch &&
-		memo->plan.flag == flag;
+	return memo->plan.direct && memo->plan.epoch == ff_cache_epoch && memo->plan.flag == flag;
 }
 
 /* A resolver host that finds a prerequisite's override as the call finds its own. */

@@ -70,24 +70,30 @@ evaluate_planned(FFEvalMemo *memo, const FFOverrideSource *source,
 }
 
 /*
- * The per-row path of an untargeted plan (see eval_memo.c): the same
- * resolver, given only what can matter, the tenant and user arguments.
- * False when the plan is not untargeted or the tenant argument is NULL.
+ * The per-row path of a direct plan (see eval_memo.c): the same resolver,
+ * given only what can matter, the tenant, user and groups arguments and the
+ * flag's override of the tenant.  False when the plan is not direct or the
+ * tenant argument is NULL.
  */
 static bool
-untargeted_answer(FunctionCallInfo fcinfo, const FFEvalMemo *memo,
-				  const FFCachedFlag *flag, bool *answer)
+direct_answer(FunctionCallInfo fcinfo, FFEvalMemo *memo, const FFCachedFlag *flag,
+			  bool *answer)
 {
 	FFContext	ctx;
 
-	if (!ff_memo_untargeted(memo, flag) || !ff_text_arg(fcinfo, 1, &ctx.tenant))
+	if (!ff_memo_direct(memo, flag) || !ff_text_arg(fcinfo, 1, &ctx.tenant))
 		return false;
 	ctx.has_user = ff_text_arg(fcinfo, 2, &ctx.user);
 	ctx.groups.items = NULL;
 	ctx.groups.count = 0;
-	ctx.has_environment = false;
+	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
+		ctx.groups = ff_groups_from_array(PG_GETARG_DATUM(3), &memo->groups);
+	ctx.has_environment = false;	/* the flag has no environment list */
 	ctx.extra = NULL;
-	*answer = ff_is_enabled(&flag->def, NULL, &ctx);
+	*answer = ff_is_enabled(&flag->def,
+							memo->plan.plan == FF_PLAN_BY_FLAG ?
+							ff_cache_flag_override(flag, ctx.tenant) : NULL,
+							&ctx);
 	return true;
 }
 
@@ -102,11 +108,16 @@ is_enabled_call(FunctionCallInfo fcinfo, bool from_settings)
 	const FFOverrideSource *source;
 	bool		answer;
 
-	if (!ff_text_arg(fcinfo, 0, &key))
-		PG_RETURN_NULL();
 	memo = ff_eval_memo(fcinfo);
-	flag = ff_memo_flag(memo, key);
-	if (!from_settings && untargeted_answer(fcinfo, memo, flag, &answer))
+	if (memo->key_stable == 0)
+		memo->key_stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0) ? 's' : 'v';
+	if (memo->key_stable == 's' && memo->flag.valid)
+		flag = (const FFCachedFlag *) memo->flag.found; /* the key of every row */
+	else if (!ff_text_arg(fcinfo, 0, &key))
+		PG_RETURN_NULL();
+	else
+		flag = ff_memo_flag(memo, key);
+	if (!from_settings && direct_answer(fcinfo, memo, flag, &answer))
 		PG_RETURN_BOOL(answer);
 	source = ff_memo_call_context(fcinfo, memo, 1, from_settings, &ctx);
 	PG_RETURN_BOOL(evaluate_planned(memo, source, flag, &ctx));

@@ -212,7 +212,8 @@ decide_override(const FFFlag *flag, const FFOverride *override, const FFContext 
 
 	*decided = true;
 	/* User targeting (an anonymous user is never targeted). */
-	if (ctx->has_user && ff_strlist_contains(override->users, ctx->user))
+	if (ctx->has_user && override->users.count > 0 &&
+		ff_strlist_contains(override->users, ctx->user))
 		return decision(true, FF_STEP_USER_TARGET, true);
 	/* Group targeting. */
 	if (any_group_targeted(override, ctx))
