@@ -1132,3 +1132,28 @@ COMMENT ON COLUMN @extschema@.flagforge_prerequisites.parent_key IS 'The flag it
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.enabled IS 'True: the parent must be on; false: it must be off.';
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.variants IS 'When not empty, the parent must be on with one of these variants.';
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.updated_at IS 'When the row was last changed (set by flagforge).';
+
+-- ---------------------------------------------------------------------------
+-- Targeted cache invalidation (1.1)
+-- ---------------------------------------------------------------------------
+
+-- A change of an override of flag F for tenant T invalidates the relcache
+-- entries of two of these empty composite types, the buckets of F and of T
+-- (MurmurHash3 of the key or tenant id, modulo 32), instead of
+-- flagforge_signal_overrides: other sessions then drop only the tenants and
+-- flag maps of those buckets.  They hold nothing, have no storage and
+-- cannot be written; TRUNCATE and tenant tables still signal every override.
+DO $signals$
+BEGIN
+    FOR bucket IN 0..31 LOOP
+        EXECUTE pg_catalog.format('CREATE TYPE @extschema@.%I AS ()',
+                                  'flagforge_signal_overrides_' || pg_catalog.lpad(bucket::text, 2, '0'));
+        EXECUTE pg_catalog.format('REVOKE ALL ON TYPE @extschema@.%I FROM PUBLIC',
+                                  'flagforge_signal_overrides_' || pg_catalog.lpad(bucket::text, 2, '0'));
+        EXECUTE pg_catalog.format('COMMENT ON TYPE @extschema@.%I IS %L',
+                                  'flagforge_signal_overrides_' || pg_catalog.lpad(bucket::text, 2, '0'),
+                                  'Holds nothing: its relcache invalidation tells every session that overrides of the tenants and flags of bucket '
+                                  || bucket || ' changed.');
+    END LOOP;
+END
+$signals$;

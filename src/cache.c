@@ -94,6 +94,8 @@ static bool flags_valid = false;	/* definitions loaded and current */
 static bool tenants_valid = true;	/* false: overrides changed; drop the tenant
 									 * data when the next statement starts */
 static bool flags_loaded = false;	/* definitions are in memory (maybe stale) */
+static uint32 dropped_buckets = 0;	/* signal buckets (bits) whose tenants and
+									 * flag maps the next statement drops */
 static bool over_limit = false; /* the tenant data with the flag maps grew past the bound */
 static bool tenants_over_limit = false; /* the tenants alone did */
 
@@ -131,13 +133,18 @@ is_tenant_table(Oid relid)
 
 /*
  * Relcache invalidation: one of our tables changed, or everything did.  A
- * change of overrides only drops the tenant data; definitions (and the
- * registry of tenant tables) are reloaded only when they change.
+ * signal bucket drops only its tenants and flag maps, any other change of
+ * overrides the tenant data; definitions (and the registry of tenant
+ * tables) are reloaded only when they change.
  */
 static void
 invalidate_callback(Datum arg, Oid relid)
 {
-	if (ff_catalog_is_overrides(relid))
+	int			bucket = ff_catalog_signal_bucket(relid);
+
+	if (bucket >= 0)
+		dropped_buckets |= (uint32) 1 << bucket;
+	else if (ff_catalog_is_overrides(relid))
 		tenants_valid = false;
 	else if (is_tenant_table(relid))
 		flags_valid = false;	/* DDL: the table may have moved to another schema */
@@ -266,6 +273,7 @@ forget_source_tenants(FFOverrideSource *source)
 {
 	source->tenant_map = NULL;
 	source->all_rows = NULL;
+	memset(source->by_bucket, 0, sizeof(source->by_bucket));
 }
 
 /* Drop every cached tenant and flag map. */
@@ -282,6 +290,7 @@ reset_tenants(void)
 		flags[i].by_tenant_loaded = false;	/* their maps were in flag_maps_cxt */
 	ntenants = 0;
 	tenants_valid = true;
+	dropped_buckets = 0;
 	over_limit = false;
 	tenants_over_limit = false;
 	ff_cache_epoch++;
@@ -384,6 +393,7 @@ load_definitions(void)
 		FFFlagSlot *slot = ffflagmap_insert(flag_map, flags[i].def.key, &found);
 
 		flags[i].index = i;
+		flags[i].signal_bucket = ff_signal_bucket(flags[i].def.key.ptr, flags[i].def.key.len);
 		slot->flag_index = i;
 	}
 
@@ -394,8 +404,41 @@ load_definitions(void)
 	/* Remember the signals so that their invalidations are recognised. */
 	(void) ff_signal_definitions_relid();
 	(void) ff_signal_overrides_relid();
+	(void) ff_signal_bucket_relids();
 	main_source.has_tenant_id = true;
 	load_tenant_sources();
+}
+
+/*
+ * Drop what the signal buckets in mask name: the main table's tenants of
+ * those buckets and the flag maps of flags in them.  Their memory stays
+ * until the tenant data is reset (the bound counts it), so nothing a
+ * caller may hold is freed; the epoch tells memos to look again.
+ */
+static void
+drop_buckets(uint32 mask)
+{
+	fftenantmap_hash *map = (fftenantmap_hash *) main_source.tenant_map;
+
+	for (int b = 0; b < FF_SIGNAL_BUCKETS; b++)
+	{
+		if (!(mask & ((uint32) 1 << b)))
+			continue;
+		for (FFTenant *t = main_source.by_bucket[b]; t != NULL; t = t->next_in_bucket)
+		{
+			fftenantmap_delete(map, t->tenant_id);
+			ntenants--;
+		}
+		main_source.by_bucket[b] = NULL;
+	}
+	for (int i = 0; i < nflags; i++)
+		if (flags[i].by_tenant_loaded && (mask & ((uint32) 1 << flags[i].signal_bucket)))
+		{
+			flags[i].by_tenant_loaded = false;
+			nflag_maps--;
+		}
+	dropped_buckets = 0;
+	ff_cache_epoch++;
 }
 
 /* Make the cache usable for this call (see cache.h). */
@@ -434,6 +477,8 @@ ff_cache_begin(void)
 	}
 	else if (!tenants_valid || over_limit)
 		reset_tenants();
+	else if (dropped_buckets != 0)
+		drop_buckets(dropped_buckets);
 }
 
 /* Find a flag by key, or NULL. */
@@ -648,6 +693,13 @@ ff_cache_tenant(const FFOverrideSource *const_source, FFStr tenant_id)
 	tenant = load_tenant(source, &tenant_id);
 	slot = fftenantmap_insert(map, tenant->tenant_id, &found);
 	slot->tenant = tenant;
+	if (source == &main_source)
+	{
+		int			bucket = ff_signal_bucket(tenant->tenant_id.ptr, tenant->tenant_id.len);
+
+		tenant->next_in_bucket = source->by_bucket[bucket];
+		source->by_bucket[bucket] = tenant;
+	}
 	return tenant;
 }
 

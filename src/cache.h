@@ -18,6 +18,7 @@
 #include "utils/jsonb.h"
 #include "utils/snapshot.h"
 
+#include "catalog.h"
 #include "resolver.h"
 
 /* A definition as cached: the resolver's view plus what SQL callers need. */
@@ -33,6 +34,7 @@ typedef struct FFCachedFlag
 	int			ntenant_rules;
 	const struct FFTenantRules *tenant_rules;
 	/* every tenant's override of this flag in column tenancy, loaded on demand */
+	int			signal_bucket;	/* ff_signal_bucket of the key (catalog.h) */
 	bool		by_tenant_loaded;	/* by_tenant is current (cleared when tenants are dropped) */
 	int			by_tenant_count;
 	void	   *by_tenant;		/* tenant -> FFOverride map (cache.c) */
@@ -59,6 +61,8 @@ typedef struct FFOverrideSource
 	FFStr		schema_name;	/* the default tenant of a tenant schema */
 	struct FFTenant *all_rows;	/* tenant schema without tenant_id: loaded once */
 	void	   *tenant_map;		/* tenants loaded from this source (cache.c) */
+	/* the same tenants by signal bucket, linked by next_in_bucket */
+	struct FFTenant *by_bucket[FF_SIGNAL_BUCKETS];
 } FFOverrideSource;
 
 /* A tenant's overrides, sorted by flag_index (none is a valid entry). */
@@ -67,6 +71,7 @@ typedef struct FFTenant
 	FFStr		tenant_id;
 	int			noverrides;
 	FFTenantOverride *overrides;
+	struct FFTenant *next_in_bucket;	/* FFOverrideSource.by_bucket */
 } FFTenant;
 
 /*

@@ -19,6 +19,7 @@
 #include "utils/rel.h"
 
 #include "catalog.h"
+#include "murmur3.h"
 
 #define FF_EXTENSION_NAME "flagforge"
 
@@ -40,6 +41,10 @@ static const char *const rel_names[FF_REL_COUNT] = {
 static Oid	remembered_schema = InvalidOid;
 static Oid	remembered_owner = InvalidOid;
 static Oid	remembered[FF_REL_COUNT];	/* InvalidOid (0): not looked up */
+static Oid	remembered_buckets[FF_SIGNAL_BUCKETS];	/* all InvalidOid: not looked up */
+
+/* The seed of ff_signal_bucket (part of what every backend agrees on). */
+#define FF_SIGNAL_SEED 0x5167
 
 /* The namespace and owner of our pg_extension row, or InvalidOid. */
 static Oid
@@ -116,6 +121,50 @@ ff_catalog_is_definitions_signal(Oid relid)
 	return OidIsValid(relid) && relid == remembered[FF_REL_SIGNAL_DEFINITIONS];
 }
 
+/* The bucket of a tenant id or flag key (see catalog.h). */
+int
+ff_signal_bucket(const char *bytes, size_t len)
+{
+	return (int) (ff_murmur3_32(bytes, len, FF_SIGNAL_SEED) % FF_SIGNAL_BUCKETS);
+}
+
+/* The OIDs of the bucket relations, or NULL when they are missing (see catalog.h). */
+const Oid *
+ff_signal_bucket_relids(void)
+{
+	if (!OidIsValid(remembered_buckets[0]))
+	{
+		Oid			schema = ff_extension_schema();
+
+		for (int b = 0; b < FF_SIGNAL_BUCKETS; b++)
+		{
+			char		name[NAMEDATALEN];
+
+			snprintf(name, sizeof(name), "flagforge_signal_overrides_%02d", b);
+			remembered_buckets[b] = get_relname_relid(name, schema);
+		}
+	}
+	for (int b = 0; b < FF_SIGNAL_BUCKETS; b++)
+		if (!OidIsValid(remembered_buckets[b]))
+		{
+			memset(remembered_buckets, 0, sizeof(remembered_buckets));
+			return NULL;
+		}
+	return remembered_buckets;
+}
+
+/* The bucket relid is the signal of, or -1 (see catalog.h). */
+int
+ff_catalog_signal_bucket(Oid relid)
+{
+	if (!OidIsValid(relid))
+		return -1;
+	for (int b = 0; b < FF_SIGNAL_BUCKETS; b++)
+		if (remembered_buckets[b] == relid)
+			return b;
+	return -1;
+}
+
 /* The role that owns the extension (writes the audit trail). */
 Oid
 ff_extension_owner(void)
@@ -163,6 +212,7 @@ ff_catalog_forget(void)
 	remembered_schema = InvalidOid;
 	remembered_owner = InvalidOid;
 	memset(remembered, 0, sizeof(remembered));
+	memset(remembered_buckets, 0, sizeof(remembered_buckets));
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

@@ -55,6 +55,29 @@ extern Oid	ff_relid_if_exists(FFRel which);
 /* True when relid is the definitions signal. */
 extern bool ff_catalog_is_definitions_signal(Oid relid);
 
+/*
+ * The override signal buckets (1.1): flagforge_signal_overrides_00 .. _31.
+ * A change of an override of flag F for tenant T invalidates the buckets
+ * of F and of T, so other backends drop only the tenants and flag maps of
+ * those buckets (cache.c) rather than every tenant.
+ */
+#define FF_SIGNAL_BUCKETS 32
+
+/* The bucket of a tenant id or flag key (the same on every backend). */
+extern int	ff_signal_bucket(const char *bytes, size_t len);
+
+/*
+ * The OIDs of the bucket relations, or NULL when they are missing (an
+ * extension not yet updated to 1.1): then signal everything.
+ */
+extern const Oid *ff_signal_bucket_relids(void);
+
+/*
+ * The bucket relid is the signal of, or -1.  Reads only what
+ * ff_signal_bucket_relids remembered (it runs in an invalidation callback).
+ */
+extern int	ff_catalog_signal_bucket(Oid relid);
+
 /* The role that owns the extension (writes the audit trail). */
 extern Oid	ff_extension_owner(void);
 

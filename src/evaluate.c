@@ -165,7 +165,7 @@ pair_buffer(int n)
 Datum
 ff_evaluate_all_object(FFMemoHost *host, bool public_only)
 {
-	static const FFTenant no_overrides = {{NULL, 0}, 0, NULL};
+	static const FFTenant no_overrides = {{NULL, 0}, 0, NULL, NULL};
 	int			nflags;
 	const FFCachedFlag *flags = ff_cache_flags(&nflags);
 	const FFContext *ctx = host->ctx;

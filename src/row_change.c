@@ -277,18 +277,48 @@ trigger_on_own_table(FunctionCallInfo fcinfo, const char *function, int firings,
 #define FF_NOTIFY_PAYLOAD_MAX 7900
 
 
+/* Invalidate the bucket signals of the tenant and the flag a row is about. */
+static void
+signal_row_buckets(Relation rel, HeapTuple row, const Oid *buckets)
+{
+	char	   *flag_key;
+	char	   *tenant_id;
+
+	change_subject(rel, FF_TABLE_OVERRIDES, row, &flag_key, &tenant_id);
+	if (flag_key != NULL)
+		CacheInvalidateRelcacheByRelid(buckets[ff_signal_bucket(flag_key, strlen(flag_key))]);
+	if (tenant_id != NULL)
+		CacheInvalidateRelcacheByRelid(buckets[ff_signal_bucket(tenant_id, strlen(tenant_id))]);
+}
+
 /*
  * Tell every backend's cache what changed, through the relcache
  * invalidation of a signal relation (see catalog.h): definitions (with
- * their targeting) and the tenant-table registry need a full reload,
- * overrides only the tenant data.
+ * their targeting) and the tenant-table registry need a full reload.  A
+ * row of flagforge_overrides signals the buckets of its tenant and its
+ * flag (both rows of an UPDATE), so that other backends drop only those
+ * tenants and flag maps; a TRUNCATE, a tenant table's row, or an
+ * extension not yet updated (no bucket relations) signals every override.
  */
 static void
-signal_change(FFTriggerTable table)
+signal_change(TriggerData *trigger, FFTriggerTable table)
 {
-	CacheInvalidateRelcacheByRelid(table_kinds[table].definitions ?
-								   ff_signal_definitions_relid() :
-								   ff_signal_overrides_relid());
+	const Oid  *buckets;
+
+	if (table_kinds[table].definitions)
+	{
+		CacheInvalidateRelcacheByRelid(ff_signal_definitions_relid());
+		return;
+	}
+	if (table == FF_TABLE_OVERRIDES && TRIGGER_FIRED_FOR_ROW(trigger->tg_event) &&
+		(buckets = ff_signal_bucket_relids()) != NULL)
+	{
+		signal_row_buckets(trigger->tg_relation, trigger->tg_trigtuple, buckets);
+		if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event))
+			signal_row_buckets(trigger->tg_relation, trigger->tg_newtuple, buckets);
+		return;
+	}
+	CacheInvalidateRelcacheByRelid(ff_signal_overrides_relid());
 }
 
 /*
@@ -361,7 +391,7 @@ flagforge_row_changed(PG_FUNCTION_ARGS)
 												   FF_FIRE_BEFORE_ROW | FF_FIRE_TRUNCATE,
 												   true, &table);
 
-	signal_change(table);
+	signal_change(trigger, table);
 
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		return PointerGetDatum(NULL);
