@@ -433,6 +433,36 @@ tally_override(void *arg, FFStr tenant_id, const FFOverride *override)
 	tally->count++;
 }
 
+/*
+ * Tally the shares of every override of tally->flag.  The tally of the
+ * last flag is kept while the cache holds (ff_cache_epoch) for calls with
+ * no constant user or groups (the shares depend on nothing else), so that
+ * planning a gate on a flag ten thousand tenants override does not walk
+ * them all again.
+ */
+static void
+tally_all_overrides(FFOverrideTally *tally)
+{
+	static const FFCachedFlag *kept_flag = NULL;
+	static uint64 kept_epoch = 0;
+	static FFOverrideTally kept;
+	bool		keepable = tally->call->user.kind != FF_ARG_CONST && tally->call->groups.count == 0;
+
+	if (keepable && kept_flag == tally->flag && kept_epoch == ff_cache_epoch)
+	{
+		tally->sum = kept.sum;
+		tally->count = kept.count;
+		return;
+	}
+	ff_cache_flag_overrides_foreach(tally->flag, tally_override, tally);
+	if (keepable)
+	{
+		kept_flag = tally->flag;
+		kept_epoch = ff_cache_epoch;
+		kept = *tally;
+	}
+}
+
 /* True when the statistics of vardata may be read as text tenants (not hidden by privileges). */
 static bool
 text_stats_usable(const VariableStatData *vardata)
@@ -464,7 +494,7 @@ column_share(const FFPlanTenants *tenants, Node *expr, const FFCachedFlag *flag,
 	double		nother;
 	bool		isdefault;
 
-	ff_cache_flag_overrides_foreach(flag, tally_override, &all);
+	tally_all_overrides(&all);
 	examine_variable(tenants->root, expr, tenants->varRelid, &vardata);
 	if (text_stats_usable(&vardata))
 	{
@@ -478,10 +508,15 @@ column_share(const FFPlanTenants *tenants, Node *expr, const FFCachedFlag *flag,
 				text	   *t = DatumGetTextPP(sslot.values[i]);
 				FFStr		tenant = {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
 				const FFOverride *override = ff_cache_flag_override(flag, tenant);
+				double		tenant_share = dflt;
 
 				if (override)
-					tally_override(&in_mcv, tenant, override);
-				share += sslot.numbers[i] * (override ? override_share(flag, override, call) : dflt);
+				{
+					tenant_share = override_share(flag, override, call);
+					in_mcv.sum += tenant_share;
+					in_mcv.count++;
+				}
+				share += sslot.numbers[i] * tenant_share;
 				mcv_freq += sslot.numbers[i];
 			}
 			free_attstatsslot(&sslot);
