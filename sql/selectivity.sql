@@ -32,6 +32,11 @@ INSERT INTO flagforge_flags (key, name, default_enabled, rollout_percentage, env
     ('pilot', 'On for a few small tenants', false, 0, NULL),
     ('production_only', 'Production only', true, 0, '{production}');
 INSERT INTO flagforge_flags (key, name, default_enabled, kill_switch) VALUES ('killed', 'Killed', true, true);
+-- Unleash's model: a 20% rollout by user as the flag's rule, and a flag that requires it.
+INSERT INTO flagforge_flags (key, name, default_enabled) VALUES ('ruled', 'Ruled', false), ('child', 'Child', true);
+INSERT INTO flagforge_rules (flag_key, position, strategy, parameters)
+VALUES ('ruled', 0, 'flexibleRollout', '{"rollout": "20", "stickiness": "userId"}');
+INSERT INTO flagforge_prerequisites (flag_key, parent_key, enabled) VALUES ('child', 'ruled', true);
 -- Every tenth tenant, the largest (t0) among them: its share is what the statistics know.
 INSERT INTO flagforge_overrides (tenant_id, flag_key, enabled)
 SELECT 't' || n, 'tenants10', true FROM generate_series(0, 499, 10) n
@@ -69,7 +74,7 @@ SELECT key,
        pg_temp.within_2x(format($q$SELECT * FROM gated WHERE flagforge_is_enabled(%L,
            jsonb_build_object('tenant', tenant_id, 'userId', user_id))$q$, key)) AS context_form
 FROM unnest(ARRAY['off', 'on', 'rollout5', 'rollout50', 'tenants10', 'tenants_off10', 'pilot',
-                  'production_only', 'killed', 'no_such_flag']) key;
+                  'production_only', 'killed', 'no_such_flag', 'ruled', 'child']) key;
 
 -- Without support the estimate was a third of the rows whatever the flag:
 -- these are the cases where that is more than 2x off.
@@ -80,7 +85,8 @@ FROM unnest(ARRAY['off', 'on', 'rollout5', 'pilot']) key;
 -- The environment: a constant one, the setting's, and one known only at run time.
 SELECT pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', tenant_id, user_id, NULL, 'production')$$) AS production,
        pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', tenant_id, user_id, NULL, 'staging')$$) AS staging,
-       pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', jsonb_build_object('tenant', tenant_id, 'environment', 'production'))$$) AS context_production;
+       pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', jsonb_build_object('tenant', tenant_id, 'environment', 'production'))$$) AS context_production,
+       pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', jsonb_build_object('tenant', tenant_id, 'environment', 'staging'))$$) AS context_staging;
 SET flagforge.environment = 'production';
 SELECT pg_temp.within_2x($$SELECT * FROM gated WHERE flagforge_is_enabled('production_only', tenant_id, user_id)$$) AS from_setting;
 RESET flagforge.environment;
@@ -90,7 +96,8 @@ SELECT pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('produ
 -- A constant tenant: its override decides; a constant jsonb context too.
 SELECT pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('tenants10', 't0', user_id)$$) = 100000 AS overridden_tenant,
        pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('tenants10', 't1', user_id)$$) <= 1 AS other_tenant,
-       pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('tenants10', '{"tenant": "t0"}'::jsonb)$$) = 100000 AS context_tenant;
+       pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('tenants10', jsonb_build_object('tenant', 't0', 'userId', user_id))$$) = 100000 AS context_tenant,
+       pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled('tenants10', jsonb_build_object('tenant', 't1', 'userId', user_id))$$) <= 1 AS context_other_tenant;
 
 -- A key known only at run time, or a context the planner cannot read: PostgreSQL's default (a third).
 SELECT round(pg_temp.estimated($$SELECT * FROM gated WHERE flagforge_is_enabled(CASE WHEN id > 0 THEN 'on' END, tenant_id, user_id)$$)) = 33333 AS runtime_key,

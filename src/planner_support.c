@@ -105,6 +105,34 @@ nth_arg(List *args, int n)
 	return (Node *) makeNullConst(TEXTOID, -1, InvalidOid);
 }
 
+/*
+ * The string of a non-NULL text constant, or of a literal left unknown (as
+ * jsonb_build_object's "any" arguments are); false for anything else.
+ */
+static bool
+const_string(Node *node, FFStr *key)
+{
+	Const	   *c = (Const *) node;
+
+	if (!IsA(node, Const) || c->constisnull)
+		return false;
+	if (c->consttype == UNKNOWNOID)
+	{
+		key->ptr = DatumGetCString(c->constvalue);
+		key->len = strlen(key->ptr);
+		return true;
+	}
+	if (c->consttype == TEXTOID || c->consttype == VARCHAROID)
+	{
+		text	   *t = DatumGetTextPP(c->constvalue);
+
+		key->ptr = VARDATA_ANY(t);
+		key->len = VARSIZE_ANY_EXHDR(t);
+		return true;
+	}
+	return false;
+}
+
 /* A string argument the planner sees: an FF_ARG_CONST from a text Const, else by its kind. */
 static FFPlanArg
 plan_text_arg(Node *node)
@@ -113,18 +141,10 @@ plan_text_arg(Node *node)
 
 	if (node != NULL && IsA(node, Const))
 	{
-		Const	   *c = (Const *) node;
-
-		if (c->constisnull)
+		if (((Const *) node)->constisnull)
 			arg.kind = FF_ARG_ABSENT;
-		else if (c->consttype == TEXTOID || c->consttype == VARCHAROID)
-		{
-			text	   *t = DatumGetTextPP(c->constvalue);
-
+		else if (const_string(node, &arg.value))
 			arg.kind = FF_ARG_CONST;
-			arg.value.ptr = VARDATA_ANY(t);
-			arg.value.len = VARSIZE_ANY_EXHDR(t);
-		}
 		else
 			arg.expr = NULL;	/* a constant of another type: not known as text */
 	}
@@ -197,31 +217,6 @@ const_context_field(Jsonb *context, const char *name)
 	return arg;
 }
 
-/* A constant key of jsonb_build_object: text, or a literal left unknown ("any" arguments). */
-static bool
-const_key(Node *node, FFStr *key)
-{
-	Const	   *c = (Const *) node;
-
-	if (!IsA(node, Const) || c->constisnull)
-		return false;
-	if (c->consttype == UNKNOWNOID)
-	{
-		key->ptr = DatumGetCString(c->constvalue);
-		key->len = strlen(key->ptr);
-		return true;
-	}
-	if (c->consttype == TEXTOID)
-	{
-		text	   *t = DatumGetTextPP(c->constvalue);
-
-		key->ptr = VARDATA_ANY(t);
-		key->len = VARSIZE_ANY_EXHDR(t);
-		return true;
-	}
-	return false;
-}
-
 /*
  * A field of a jsonb_build_object(k1, v1, ...) context: the value after
  * the constant key name (absent when no key is name; unknown when a key
@@ -235,7 +230,7 @@ built_context_field(FuncExpr *build, const char *name)
 	{
 		FFStr		key;
 
-		if (!const_key((Node *) list_nth(build->args, i), &key))
+		if (!const_string((Node *) list_nth(build->args, i), &key))
 			arg.kind = FF_ARG_EXPR;
 		else if (key.len == strlen(name) && memcmp(key.ptr, name, key.len) == 0)
 			return plan_text_arg((Node *) list_nth(build->args, i + 1));
