@@ -1143,7 +1143,7 @@ COMMENT ON COLUMN @extschema@.flagforge_prerequisites.updated_at IS 'When the ro
 CREATE FUNCTION @extschema@.flagforge_planner_support(internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'flagforge_planner_support'
-LANGUAGE C STRICT;
+LANGUAGE C STABLE STRICT PARALLEL SAFE;  -- reads the flags as the statement sees them
 COMMENT ON FUNCTION @extschema@.flagforge_planner_support(internal) IS
     'Planner support of flagforge_is_enabled: estimates the share of rows a flag lets through (from the cached flag, its overrides and the tenant column''s statistics) and the cost of a call.';
 
