@@ -35,6 +35,7 @@
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/selfuncs.h"
 
 #include "cache.h"
@@ -409,11 +410,16 @@ override_share(const FFCachedFlag *flag, const FFOverride *override, const FFPla
 	return rules + (1.0 - rules) * rest;
 }
 
-/* The share for one known tenant: its override's, else the flag's default. */
+/*
+ * The share for one known tenant: its override's, else the flag's default.
+ * Its overrides are read alone (as a query about one tenant reads them),
+ * never every tenant's override of the flag.
+ */
 static double
-tenant_share(const FFCachedFlag *flag, FFStr tenant, const FFPlanCall *call)
+tenant_share(const FFCachedFlag *flag, FFStr tenant_id, const FFPlanCall *call)
 {
-	const FFOverride *override = ff_cache_flag_override(flag, tenant);
+	const FFTenant *tenant = ff_cache_tenant(ff_cache_main_source(), tenant_id);
+	const FFOverride *override = ff_tenant_override(tenant, flag->index);
 
 	return override ? override_share(flag, override, call) : default_share(flag);
 }
@@ -429,33 +435,120 @@ tally_override(void *arg, FFStr tenant_id, const FFOverride *override)
 }
 
 /*
- * Tally the shares of every override of tally->flag.  The tally of the
- * last flag is kept while the cache holds (ff_cache_epoch) for calls with
- * no constant user or groups (the shares depend on nothing else), so that
- * planning a gate on a flag ten thousand tenants override does not walk
- * them all again.
+ * The sums of the overrides' shares of the flags last estimated, by key,
+ * kept across cache states (the oldest replaced).  While the cache holds
+ * (same flag, same ff_cache_epoch) a sum is exact and the overrides are not
+ * walked again; after a change, it tells how many overrides the flag had
+ * and stands in for them when reading them again would cost too much (see
+ * stand_in_summary).
+ */
+#define FF_KEPT_SUMMARIES 32
+
+typedef struct FFKeptSummary
+{
+	char	   *key;			/* NULL: unused */
+	size_t		key_len;
+	const FFCachedFlag *flag;	/* valid while epoch is ff_cache_epoch */
+	uint64		epoch;
+	double		sum;
+	int			count;
+} FFKeptSummary;
+
+static FFKeptSummary kept_summaries[FF_KEPT_SUMMARIES];
+static int	next_kept_summary = 0;
+
+/* The kept summary of the flag with this key, or NULL. */
+static FFKeptSummary *
+find_kept_summary(FFStr key)
+{
+	for (int i = 0; i < FF_KEPT_SUMMARIES; i++)
+		if (kept_summaries[i].key != NULL && kept_summaries[i].key_len == key.len &&
+			memcmp(kept_summaries[i].key, key.ptr, key.len) == 0)
+			return &kept_summaries[i];
+	return NULL;
+}
+
+/* Keep the tally of a flag's overrides, in its own entry or the oldest one. */
+static void
+keep_summary(const FFCachedFlag *flag, const FFOverrideTally *tally)
+{
+	FFKeptSummary *kept = find_kept_summary(flag->def.key);
+
+	if (kept == NULL)
+	{
+		kept = &kept_summaries[next_kept_summary];
+		next_kept_summary = (next_kept_summary + 1) % FF_KEPT_SUMMARIES;
+		if (kept->key != NULL)
+			pfree(kept->key);
+		kept->key = MemoryContextAlloc(TopMemoryContext, Max(flag->def.key.len, 1));
+		memcpy(kept->key, flag->def.key.ptr, flag->def.key.len);
+		kept->key_len = flag->def.key.len;
+	}
+	kept->flag = flag;
+	kept->epoch = ff_cache_epoch;
+	kept->sum = tally->sum;
+	kept->count = tally->count;
+}
+
+/*
+ * Tally the shares of every override of tally->flag: the kept sum while
+ * the cache holds, else by walking them.  Only calls with no constant user
+ * or groups are kept (the shares depend on nothing else).
  */
 static void
 tally_all_overrides(FFOverrideTally *tally)
 {
-	static const FFCachedFlag *kept_flag = NULL;
-	static uint64 kept_epoch = 0;
-	static FFOverrideTally kept;
 	bool		keepable = tally->call->user.kind != FF_ARG_CONST && tally->call->groups.count == 0;
+	FFKeptSummary *kept = keepable ? find_kept_summary(tally->flag->def.key) : NULL;
 
-	if (keepable && kept_flag == tally->flag && kept_epoch == ff_cache_epoch)
+	if (kept != NULL && kept->flag == tally->flag && kept->epoch == ff_cache_epoch)
 	{
-		tally->sum = kept.sum;
-		tally->count = kept.count;
+		tally->sum = kept->sum;
+		tally->count = kept->count;
 		return;
 	}
 	ff_cache_flag_overrides_foreach(tally->flag, tally_override, tally);
 	if (keepable)
+		keep_summary(tally->flag, tally);
+}
+
+/*
+ * The kept summary to estimate with instead of the flag's overrides, or
+ * NULL to read them: when they are not in the cache (a change dropped
+ * them) and the flag had more than FF_PLAN_LOAD_MAX at the last count,
+ * reading them again would cost the planner more than a millisecond
+ * (about a microsecond each), so their count and sum from then stand in,
+ * without which tenants they are.  The first scan that evaluates the flag
+ * reads them, and the next plan is exact again.
+ */
+#define FF_PLAN_LOAD_MAX 1000
+
+static const FFKeptSummary *
+stand_in_summary(const FFCachedFlag *flag)
+{
+	const FFKeptSummary *kept;
+
+	if (flag->by_tenant_loaded)
+		return NULL;
+	kept = find_kept_summary(flag->def.key);
+	return kept != NULL && kept->count > FF_PLAN_LOAD_MAX ? kept : NULL;
+}
+
+/*
+ * The average share over n tenants of which count override with shares
+ * summing to sum, the others at dflt (more overrides than tenants: an
+ * average override each).
+ */
+static double
+average_share(double n, double count, double sum, double dflt)
+{
+	n = Max(n, 1.0);
+	if (count > n)
 	{
-		kept_flag = tally->flag;
-		kept_epoch = ff_cache_epoch;
-		kept = *tally;
+		sum *= n / count;
+		count = n;
 	}
+	return (sum + (n - count) * dflt) / n;
 }
 
 /* True when the statistics of vardata may be read as text tenants (not hidden by privileges). */
@@ -466,93 +559,115 @@ text_stats_usable(const VariableStatData *vardata)
 		(vardata->atttype == TEXTOID || vardata->atttype == VARCHAROID);
 }
 
+/* The fraction of NULLs of a column with statistics (0 without). */
+static double
+null_fraction(const VariableStatData *vardata)
+{
+	if (!HeapTupleIsValid(vardata->statsTuple))
+		return 0.0;
+	return ((Form_pg_statistic) GETSTRUCT(vardata->statsTuple))->stanullfrac;
+}
+
+/*
+ * The share of the most common tenants of a text column, each at its
+ * frequency with its own override's share; adds their frequencies to
+ * *freq, their number to *nmcv and the overriding ones to *in_mcv.
+ */
+static double
+mcv_share(const VariableStatData *vardata, const FFCachedFlag *flag, const FFPlanCall *call,
+		  double *freq, int *nmcv, FFOverrideTally *in_mcv)
+{
+	AttStatsSlot sslot;
+	double		dflt = default_share(flag);
+	double		share = 0.0;
+
+	if (!text_stats_usable(vardata) ||
+		!get_attstatsslot(&sslot, vardata->statsTuple, STATISTIC_KIND_MCV, InvalidOid,
+						  ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
+		return 0.0;
+	*nmcv = Min(sslot.nvalues, sslot.nnumbers);
+	for (int i = 0; i < *nmcv; i++)
+	{
+		text	   *t = DatumGetTextPP(sslot.values[i]);
+		FFStr		tenant = {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+		const FFOverride *override = ff_cache_flag_override(flag, tenant);
+		double		tenant_share = dflt;
+
+		if (override)
+		{
+			tenant_share = override_share(flag, override, call);
+			in_mcv->sum += tenant_share;
+			in_mcv->count++;
+		}
+		share += sslot.numbers[i] * tenant_share;
+		*freq += sslot.numbers[i];
+	}
+	free_attstatsslot(&sslot);
+	return share;
+}
+
 /*
  * The share for a tenant column: each most common tenant at its frequency,
  * the rest (n_distinct of them) each at the same frequency, the overriding
  * ones among them at their overrides' shares, the others at the default;
- * NULL tenants (flagforge.tenant at run time) at the default.
+ * NULL tenants (flagforge.tenant at run time) at the default.  With a
+ * stand-in summary (no tenant known by name), every tenant alike.
  */
 static double
 column_share(const FFPlanTenants *tenants, Node *expr, const FFCachedFlag *flag,
-			 const FFPlanCall *call)
+			 const FFPlanCall *call, const FFKeptSummary *stand_in)
 {
 	FFOverrideTally all = {flag, call, 0.0, 0};
 	FFOverrideTally in_mcv = {flag, call, 0.0, 0};
 	VariableStatData vardata;
-	AttStatsSlot sslot;
 	double		dflt = default_share(flag);
 	double		share = 0.0;
 	double		mcv_freq = 0.0;
-	double		nullfrac = 0.0;
+	double		nullfrac;
 	int			nmcv = 0;
 	double		ndistinct;
-	double		nother;
 	bool		isdefault;
 
-	tally_all_overrides(&all);
 	examine_variable(tenants->root, expr, tenants->varRelid, &vardata);
-	if (text_stats_usable(&vardata))
+	nullfrac = null_fraction(&vardata);
+	if (stand_in != NULL)
 	{
-		nullfrac = ((Form_pg_statistic) GETSTRUCT(vardata.statsTuple))->stanullfrac;
-		if (get_attstatsslot(&sslot, vardata.statsTuple, STATISTIC_KIND_MCV, InvalidOid,
-							 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
-		{
-			nmcv = Min(sslot.nvalues, sslot.nnumbers);
-			for (int i = 0; i < nmcv; i++)
-			{
-				text	   *t = DatumGetTextPP(sslot.values[i]);
-				FFStr		tenant = {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
-				const FFOverride *override = ff_cache_flag_override(flag, tenant);
-				double		tenant_share = dflt;
-
-				if (override)
-				{
-					tenant_share = override_share(flag, override, call);
-					in_mcv.sum += tenant_share;
-					in_mcv.count++;
-				}
-				share += sslot.numbers[i] * tenant_share;
-				mcv_freq += sslot.numbers[i];
-			}
-			free_attstatsslot(&sslot);
-		}
+		all.sum = stand_in->sum;
+		all.count = stand_in->count;
+	}
+	else
+	{
+		tally_all_overrides(&all);
+		share = mcv_share(&vardata, flag, call, &mcv_freq, &nmcv, &in_mcv);
 	}
 	ndistinct = get_variable_numdistinct(&vardata, &isdefault);
 	ReleaseVariableStats(vardata);
 
-	/* The other tenants: the overriding ones not among the most common, the rest. */
-	nother = Max(ndistinct - nmcv, 1.0);
-	{
-		double		k = all.count - in_mcv.count;
-		double		sum = all.sum - in_mcv.sum;
-
-		if (k > nother)
-		{
-			sum *= nother / k;	/* more overrides than tenants: an average one each */
-			k = nother;
-		}
-		share += Max(1.0 - mcv_freq - nullfrac, 0.0) * (sum + (nother - k) * dflt) / nother;
-	}
+	share += Max(1.0 - mcv_freq - nullfrac, 0.0) *
+		average_share(ndistinct - nmcv, all.count - in_mcv.count, all.sum - in_mcv.sum, dflt);
 	return share + nullfrac * dflt;
 }
 
-/* The share of rows for which flag lets the call through (before the floor). */
+/* The share of rows for which flag lets the call through (before the floor; -1: unknown). */
 static double
 flag_share(const FFPlanTenants *tenants, const FFCachedFlag *flag, const FFPlanCall *call)
 {
 	double		gates = flag_gates_share(flag, call);
+	const FFKeptSummary *stand_in;
 
 	if (gates <= 0.0)
 		return 0.0;
 	/* Overrides in tenant schemas are found through search_path at run time. */
-	if (!ff_cache_no_tenant_schemas() || !ff_cache_flag_has_overrides(flag) ||
-		call->tenant.kind == FF_ARG_ABSENT)
+	if (!ff_cache_no_tenant_schemas() || call->tenant.kind == FF_ARG_ABSENT)
 		return gates * default_share(flag);
 	if (call->tenant.kind == FF_ARG_CONST)
 		return gates * tenant_share(flag, call->tenant.value, call);
+	stand_in = stand_in_summary(flag);
+	if (stand_in == NULL && !ff_cache_flag_has_overrides(flag))
+		return gates * default_share(flag);
 	if (call->tenant.expr == NULL)
 		return -1.0;			/* a tenant we cannot see: PostgreSQL's default */
-	return gates * column_share(tenants, call->tenant.expr, flag, call);
+	return gates * column_share(tenants, call->tenant.expr, flag, call, stand_in);
 }
 
 /*
