@@ -512,6 +512,9 @@ tally_all_overrides(FFOverrideTally *tally)
 		keep_summary(tally->flag, tally);
 }
 
+/* More overrides than the planner reads again after a change (see stand_in_summary). */
+#define FF_PLAN_LOAD_MAX 1000
+
 /*
  * The kept summary to estimate with instead of the flag's overrides, or
  * NULL to read them: when they are not in the cache (a change dropped
@@ -521,8 +524,6 @@ tally_all_overrides(FFOverrideTally *tally)
  * without which tenants they are.  The first scan that evaluates the flag
  * reads them, and the next plan is exact again.
  */
-#define FF_PLAN_LOAD_MAX 1000
-
 static const FFKeptSummary *
 stand_in_summary(const FFCachedFlag *flag)
 {
