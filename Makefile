@@ -17,7 +17,7 @@ SHLIB_LINK  = -lyaml -lre2 -lstdc++
 # parameters unused, so that one is off).
 PG_CFLAGS   = -Wextra -Wno-unused-parameter
 
-REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export yaml_limits explain tenant_schemas security tenant_security audit attacks import_django bad_input targeting import_unleash yaml_targeting targeting_attacks targeting_attacks2
+REGRESS      = tables bucket resolver context evaluate_all admin freshness errors yaml_import yaml_export yaml_limits explain tenant_schemas security tenant_security audit attacks import_django bad_input targeting import_unleash yaml_targeting targeting_attacks targeting_attacks2 selectivity
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 ISOLATION      = cross_session notify one_state import_merge import_django_race
 ISOLATION_OPTS = --load-extension=$(EXTENSION) --inputdir=test/isolation

@@ -1157,3 +1157,21 @@ BEGIN
     END LOOP;
 END
 $signals$;
+
+-- Planner support (issue 14, part 1): the share of rows a flag lets through
+-- and the cost of a call, so that WHERE flagforge_is_enabled(...) is not
+-- planned at a third of the rows whatever the flag says (README "Planner
+-- support").  ALTER FUNCTION ... SUPPORT needs a superuser, as this script
+-- runs.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.flagforge_planner_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'flagforge_planner_support'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;  -- reads the flags as the statement sees them
+COMMENT ON FUNCTION @extschema@.flagforge_planner_support(internal) IS
+    'Planner support of flagforge_is_enabled: estimates the share of rows a flag lets through (from the cached flag, its overrides and the tenant column''s statistics) and the cost of a call.';
+
+ALTER FUNCTION @extschema@.flagforge_is_enabled(text, text, text, text[], text)
+    SUPPORT @extschema@.flagforge_planner_support;
+ALTER FUNCTION @extschema@.flagforge_is_enabled(text, jsonb)
+    SUPPORT @extschema@.flagforge_planner_support;

@@ -743,3 +743,18 @@ ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes, int *count_flags, int *co
 	*count_flags = nflags;
 	*count_tenants = ntenants;
 }
+
+/* Call fn for every tenant's override of flag in column tenancy (for the planner; see cache.h). */
+void
+ff_cache_flag_overrides_foreach(const FFCachedFlag *flag, FFOverrideVisitor fn, void *arg)
+{
+	ffoverridemap_iterator it;
+	FFOverrideSlot *slot;
+
+	flag = loaded_flag_map(flag);
+	if (flag->by_tenant_count == 0)
+		return;
+	ffoverridemap_start_iterate((ffoverridemap_hash *) flag->by_tenant, &it);
+	while ((slot = ffoverridemap_iterate((ffoverridemap_hash *) flag->by_tenant, &it)) != NULL)
+		fn(arg, slot->key, &slot->override);
+}

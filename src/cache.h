@@ -135,4 +135,13 @@ extern int64 ff_cache_memory_limit_bytes(void);
 extern void ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes,
 						   int *nflags, int *ntenants);
 
+/*
+ * Call fn for every tenant's override of flag in the extension's own table
+ * (column tenancy), loading them on first use, in no particular order: how
+ * the planner's estimate (planner_support.c) weighs the overriding tenants.
+ */
+typedef void (*FFOverrideVisitor) (void *arg, FFStr tenant_id, const FFOverride *override);
+extern void ff_cache_flag_overrides_foreach(const FFCachedFlag *flag, FFOverrideVisitor fn,
+											void *arg);
+
 #endif							/* FLAGFORGE_CACHE_H */

@@ -357,3 +357,40 @@ ff_rule_matches(const FFRule *rule, FFStr flag_key, const FFContext *ctx,
 	}
 	return true;
 }
+
+/* The share of contexts the strategy alone lets through (see ff_rule_share_guess). */
+static double
+strategy_share_guess(const FFRule *rule)
+{
+	switch (rule->kind)
+	{
+		case FF_STRATEGY_DEFAULT:
+			return 1.0;
+		case FF_STRATEGY_FLEXIBLE_ROLLOUT:
+		case FF_STRATEGY_GRADUAL_ROLLOUT_USER_ID:
+		case FF_STRATEGY_GRADUAL_ROLLOUT_SESSION_ID:
+		case FF_STRATEGY_GRADUAL_ROLLOUT_RANDOM:
+			return rule->has_percentage && rule->percentage > 0 ? rule->percentage / 100.0 : 0.0;
+		case FF_STRATEGY_USER_WITH_ID:
+		case FF_STRATEGY_REMOTE_ADDRESS:
+			return rule->nlist > 0 ? FF_RULE_LIST_SHARE : 0.0;
+		case FF_STRATEGY_APPLICATION_HOSTNAME:
+			return list_contains(rule, rule->hostname) ? 1.0 : 0.0;
+		default:
+			return 0.0;
+	}
+}
+
+/* A guess of the share of contexts rule matches, for the planner (see targeting.h). */
+double
+ff_rule_share_guess(const FFRule *rule)
+{
+	double		share = strategy_share_guess(rule);
+
+	for (size_t i = 0; i < rule->nsegments; i++)
+		if (rule->segments[i] == NULL)
+			return 0.0;
+	if (rule->nconstraints > 0 || rule->nsegments > 0)
+		share *= FF_RULE_CONSTRAINT_SHARE;
+	return share;
+}

@@ -206,6 +206,17 @@ extern FFStr ff_rule_name(const FFRule *rule);
 extern FFStrategyKind ff_rule_kind(const FFRule *rule);
 
 /*
+ * A guess of the share of contexts a rule matches (0..1), for the planner:
+ * its strategy's share (default 1, a rollout its percentage, a list of
+ * users or addresses FF_RULE_LIST_SHARE, an application hostname exactly),
+ * times FF_RULE_CONSTRAINT_SHARE when constraints or segments narrow it;
+ * 0 for a rule that never matches (unknown strategy, missing segment).
+ */
+#define FF_RULE_LIST_SHARE 0.01
+#define FF_RULE_CONSTRAINT_SHARE 0.5
+extern double ff_rule_share_guess(const FFRule *rule);
+
+/*
  * True when the rule matches ctx for flag_key (Unleash's
  * Strategy.getResult: constraints, then the strategy's own test).  When it
  * matches and has variants, *choice is the variant (Unleash picks with the
