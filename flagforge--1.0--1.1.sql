@@ -1132,3 +1132,35 @@ COMMENT ON COLUMN @extschema@.flagforge_prerequisites.parent_key IS 'The flag it
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.enabled IS 'True: the parent must be on; false: it must be off.';
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.variants IS 'When not empty, the parent must be on with one of these variants.';
 COMMENT ON COLUMN @extschema@.flagforge_prerequisites.updated_at IS 'When the row was last changed (set by flagforge).';
+
+-- ===========================================================================
+-- Citus: the configuration tables as reference tables (issue 14, part 4)
+-- ===========================================================================
+
+CREATE FUNCTION @extschema@.flagforge_local_table(relation regclass)
+RETURNS regclass
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'flagforge_local_table';
+COMMENT ON FUNCTION @extschema@.flagforge_local_table(regclass) IS
+    'The table of this node that holds the rows of one of flagforge''s tables: its Citus placement (<table>_<shardid>) once flagforge_citus_distribute() has run, else the table itself.';
+
+CREATE FUNCTION @extschema@.flagforge_citus_distribute()
+RETURNS TABLE (table_name regclass, action text)
+LANGUAGE C VOLATILE
+AS 'MODULE_PATHNAME', 'flagforge_citus_distribute';
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_citus_distribute() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_citus_distribute() IS
+    'Citus: make flagforge''s configuration tables (flags, overrides, segments, rules, prerequisites, tenant roles) reference tables, once, on the coordinator, as a superuser or the extension''s owner; each node then evaluates from its own placement. Tables already distributed are reported as such.';
+
+CREATE FUNCTION @extschema@.flagforge_citus_before_drop()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'flagforge_citus_before_drop';
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_citus_before_drop() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_citus_before_drop() IS
+    'Event trigger: before DROP EXTENSION flagforge on a Citus coordinator, drops the placements of flagforge''s reference tables on every node (Citus would leave them behind).';
+CREATE EVENT TRIGGER flagforge_citus_before_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION @extschema@.flagforge_citus_before_drop();
+COMMENT ON EVENT TRIGGER flagforge_citus_before_drop IS
+    'Before DROP EXTENSION flagforge on a Citus coordinator, drops the placements of its reference tables on every node.';
