@@ -395,7 +395,7 @@ load_definitions(void)
 
 	ff_load_targeting(flags_cxt, flags, nflags, flag_index_of_key);
 
-	main_source.relid = ff_read_relid(FF_REL_OVERRIDES);
+	main_source.relid = ff_overrides_relid();
 	main_source.namespace_oid = ff_extension_schema();
 	/* Remember the signals so that their invalidations are recognised. */
 	(void) ff_signal_definitions_relid();

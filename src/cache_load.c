@@ -316,6 +316,9 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 	Datum	   *values;
 	bool	   *isnull;
 
+	/* The extension's table: read this node's rows (its Citus placement, see catalog.h). */
+	if (relid == ff_overrides_relid())
+		relid = ff_read_relid(FF_REL_OVERRIDES);
 	table_read_begin(&read, relid);
 	ff_check_layout(read.rel, relid == ff_read_relid(FF_REL_OVERRIDES) ?
 					&ff_overrides_layout : &ff_tenant_table_layout);

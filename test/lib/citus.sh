@@ -58,3 +58,29 @@ ff_citus_cluster_start() {
     ff_cluster_start "$dir" "$port" "-c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus \
         -c max_prepared_transactions=50 -c citus.enable_statistics_collection=off $extra"
 }
+
+# ff_citus_up PREFIX PORT DB [EXTRA]: a coordinator (PREFIX-coord on PORT) and two workers
+# (PREFIX-w1, PREFIX-w2 on PORT+1, PORT+2) on loopback; DB with citus on each, the workers
+# added and the coordinator in the metadata (it holds reference tables' placements too).
+ff_citus_up() {
+    local prefix=$1 port=$2 db=$3 extra=${4:-} n
+    local dirs=("$prefix-coord" "$prefix-w1" "$prefix-w2")
+    for n in 0 1 2; do
+        ff_citus_cluster_start "${dirs[$n]}" $((port + n)) "$extra"
+        psql -X -q -h "${dirs[$n]}" -p $((port + n)) -U postgres -d postgres -c "CREATE DATABASE $db"
+        psql -X -q -h "${dirs[$n]}" -p $((port + n)) -U postgres -d "$db" -c "CREATE EXTENSION citus"
+    done
+    psql -X -q -At -h "${dirs[0]}" -p "$port" -U postgres -d "$db" \
+        -c "SELECT pg_catalog.citus_set_coordinator_host('127.0.0.1', $port)" \
+        -c "SELECT pg_catalog.citus_add_node('127.0.0.1', $((port + 1)))" \
+        -c "SELECT pg_catalog.citus_add_node('127.0.0.1', $((port + 2)))" >/dev/null
+}
+
+# ff_citus_down PREFIX: stop and remove the three nodes ff_citus_up started.
+ff_citus_down() {
+    local dir
+    for dir in "$1-coord" "$1-w1" "$1-w2"; do
+        ff_cluster_stop "$dir"
+        rm -rf "$dir"
+    done
+}
