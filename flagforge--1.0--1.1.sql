@@ -658,6 +658,9 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_drop_override_rules() runs only on flagforge_overrides';
     END IF;
+    IF TG_RELID OPERATOR(pg_catalog.<>) @extschema@.flagforge_local_table(TG_RELID) THEN
+        RETURN NULL;            -- Citus truncating the shell: each placement's trigger does it
+    END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
         EXECUTE pg_catalog.format('DELETE FROM %s r WHERE r.tenant_id IS NOT NULL', rules);
     ELSE

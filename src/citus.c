@@ -211,11 +211,24 @@ distributed_state(void)
 	SPI_finish();
 }
 
+/*
+ * True when relid is the "shell" of one of flagforge's reference tables:
+ * Citus truncates it along with the placements, whose triggers tell.
+ */
+static bool
+is_reference_table_shell(Oid relid)
+{
+	FFRel		which;
+
+	return ff_catalog_which(relid, &which) && relid == ff_relid(which) &&
+		ff_read_relid(which) != relid;
+}
+
 /* See citus.h. */
 bool
-ff_citus_change_told_elsewhere(void)
+ff_citus_change_told_elsewhere(Oid relid)
 {
-	if (ff_citus_distributing)
+	if (ff_citus_distributing || is_reference_table_shell(relid))
 		return true;
 	distributed_state();
 	return distributed.remote;

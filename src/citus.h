@@ -27,13 +27,15 @@
 extern Oid	ff_citus_local_placement(Oid relid);
 
 /*
- * True when a change of a placement must be neither notified nor audited
+ * True when a change of table relid must be neither notified nor audited
  * here: this backend applies a change that another Citus node started (a
  * participant of its distributed transaction; that node notifies and writes
- * the audit row), or flagforge_citus_distribute() copies rows into the
- * placements (not a change).  Caches are refreshed on every node anyway.
+ * the audit row), flagforge_citus_distribute() copies rows into the
+ * placements (not a change), or relid is a reference table's shell, which
+ * Citus truncates with the placements (whose triggers tell).  Caches are
+ * refreshed on every node anyway.
  */
-extern bool ff_citus_change_told_elsewhere(void);
+extern bool ff_citus_change_told_elsewhere(Oid relid);
 
 /* True while flagforge_citus_distribute() runs (citus_distribute.c). */
 extern bool ff_citus_distributing;

@@ -388,7 +388,7 @@ flagforge_notify_change(PG_FUNCTION_ARGS)
 												   FF_FIRE_AFTER_ROW | FF_FIRE_TRUNCATE,
 												   false, &table);
 
-	if (ff_citus_change_told_elsewhere())
+	if (ff_citus_change_told_elsewhere(RelationGetRelid(trigger->tg_relation)))
 		return PointerGetDatum(NULL);	/* the node that started it notifies */
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		notify_change(trigger, table, NULL);
@@ -535,7 +535,7 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 	char	   *tenant_id;
 	AuditRow	row;
 
-	if (ff_citus_change_told_elsewhere())
+	if (ff_citus_change_told_elsewhere(RelationGetRelid(trigger->tg_relation)))
 		return PointerGetDatum(NULL);	/* the node that started it records it */
 	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 	{

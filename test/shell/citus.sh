@@ -139,25 +139,30 @@ expect "updated_at is the distributed transaction's time, after its start" "t" \
 # NOTIFY: once per changed row, delivered on the coordinator (2PC works: none on the workers).
 notify() {
     on "$1" -c "LISTEN flagforge_changed" \
-        -c "UPDATE flagforge_flags SET description = 'x' || random() WHERE key IN ('beta', 'env_only')" \
+        -c "UPDATE flagforge_flags SET description = description || 'x' WHERE key IN ('beta', 'env_only')" \
         -c "SELECT 1" 2>&1 | grep -c 'Asynchronous notification "flagforge_changed"' || true
 }
 expect "an UPDATE of two flags through Citus notifies twice, as on one node" "$(notify single)" "$(notify coord)"
 
-# A table named like a placement that Citus did not make is none of flagforge's.
+# A table named like a placement that Citus did not make is none of flagforge's: a hostile
+# role may create one, but not attach flagforge's triggers; attached by a superuser, they refuse it.
 shard=$(on coord -c "SELECT shardid FROM pg_dist_shard WHERE logicalrelid = 'flagforge_flags'::regclass")
+fake=public.flagforge_flags_$((shard + 100000))
 out=$(on coord -c "SET ROLE regress_hostile" \
-    -c "CREATE TABLE public.flagforge_flags_$((shard + 100000)) (LIKE public.flagforge_flags)" \
-    -c "CREATE TRIGGER t BEFORE INSERT ON public.flagforge_flags_$((shard + 100000)) FOR EACH ROW EXECUTE FUNCTION flagforge_row_changed()" \
-    -c "INSERT INTO public.flagforge_flags_$((shard + 100000)) (key, name, created_at, updated_at) VALUES ('x', 'x', now(), now())" 2>&1 || true)
-expect "a hostile role's table named like a placement is refused by flagforge's triggers" \
+    -c "CREATE TABLE $fake (key text, name text, created_at timestamptz, updated_at timestamptz)" \
+    -c "CREATE TRIGGER t BEFORE INSERT ON $fake FOR EACH ROW EXECUTE FUNCTION flagforge_row_changed()" 2>&1 || true)
+expect "a hostile role cannot attach flagforge's triggers to a table named like a placement" \
+    "permission denied for function flagforge_row_changed" "$(grep -o 'permission denied for function flagforge_row_changed' <<<"$out")"
+out=$(on coord -c "CREATE TRIGGER t BEFORE INSERT ON $fake FOR EACH ROW EXECUTE FUNCTION flagforge_row_changed()" \
+    -c "INSERT INTO $fake VALUES ('x', 'x', now(), now())" 2>&1 || true)
+expect "flagforge's triggers refuse a table named like a placement that Citus did not make" \
     "is not one of flagforge's tables" "$(grep -o "is not one of flagforge's tables" <<<"$out" | head -n 1)"
-out=$(on coord -c "SELECT flagforge_local_table('public.flagforge_flags_$((shard + 100000))')" 2>&1 || true)
+out=$(on coord -c "SELECT flagforge_local_table('$fake')" 2>&1 || true)
 expect "flagforge_local_table() names no table but flagforge's own" \
     "is not one of flagforge's tables" "$(grep -o "is not one of flagforge's tables" <<<"$out" | head -n 1)"
 expect "flagforge_local_table() names the placement Citus made" "flagforge_flags_$shard" \
     "$(on w1 -c "SELECT flagforge_local_table('flagforge_flags')")"
-on coord -c "DROP TABLE public.flagforge_flags_$((shard + 100000))"
+on coord -c "DROP TABLE $fake"
 
 # DROP EXTENSION: no placement and no Citus metadata left, on any node; and back again.
 on coord -c "DROP TABLE orders" -c "DROP EXTENSION flagforge"
