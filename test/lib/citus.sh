@@ -7,7 +7,7 @@
 # under FF_CITUS_CACHE (default /var/cache/flagforge/citus), keyed by the tarball's and the
 # patch's checksums and the server version; later runs only re-install from the cached tree.
 
-FF_CITUS_SRC=${FF_CITUS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/../shared/citus}
+FF_CITUS_SRC=${FF_CITUS_SRC:-$(realpath -m "$(dirname "${BASH_SOURCE[0]}")/../../../shared/citus")}
 FF_CITUS_CACHE=${FF_CITUS_CACHE:-/var/cache/flagforge/citus}
 
 # ff_citus_missing: print why Citus cannot be built here (nothing, status 1, when it can).

@@ -89,10 +89,18 @@ out=$(on coord -c "SET ROLE regress_hostile" -c "SELECT * FROM flagforge_citus_d
 expect "flagforge_citus_distribute() is refused to a role that is not superuser" \
     "permission denied" "$(grep -o 'permission denied' <<<"$out" | head -n 1)"
 
+# Rows written before the distribution are copied; a session that cached them sees the change.
+for n in coord single; do
+    on $n -c "INSERT INTO flagforge_flags (key, name, default_enabled, rollout_percentage) VALUES ('early', 'Early', true, 45)"
+done
 # The tables become reference tables; a second call finds nothing to do.
-expect "flagforge_citus_distribute() makes the seven configuration tables reference tables" \
-    "7 made a reference table" \
-    "$(on coord -c "SELECT count(*) || ' ' || min(action) FROM flagforge_citus_distribute()" 2>/dev/null)"
+expect "flagforge_citus_distribute() makes the seven tables reference tables; a session that cached the flags before sees the next change" \
+    "t|7 made a reference table|f" \
+    "$(on coord -c "SELECT flagforge_is_enabled('early', 'acme')" \
+        -c "SELECT count(*) || ' ' || min(action) FROM flagforge_citus_distribute()" \
+        -c "UPDATE flagforge_flags SET default_enabled = false WHERE key = 'early'" \
+        -c "SELECT flagforge_is_enabled('early', 'acme')" 2>/dev/null | paste -sd'|')"
+on single -c "UPDATE flagforge_flags SET default_enabled = false WHERE key = 'early'"
 expect "a second flagforge_citus_distribute() finds nothing to do" "7 already a reference table" \
     "$(on coord -c "SELECT count(*) || ' ' || min(action) FROM flagforge_citus_distribute()")"
 expect "every node knows the seven reference tables" "7 7 7" \
@@ -112,7 +120,7 @@ if ! diff "$PREFIX-single.out" "$PREFIX-coord/scenario.out"; then
     echo "FAIL: the gating query on Citus (right) and on one node (left) differ"; exit 1
 fi
 rm -f "$PREFIX-single.out"
-echo "ok - after each of $(wc -l <"$PREFIX-coord/scenario.out") changes (flags, overrides, rules, segments, prerequisites, uncommitted, SET LOCAL forms, TRUNCATE) the counts on Citus equal one node's"
+echo "ok - after each of $(wc -l <"$PREFIX-coord/scenario.out") changes (flags, overrides, rules, segments, prerequisites, imports, uncommitted, SET LOCAL forms, TRUNCATE) the counts on Citus equal one node's"
 grep -q '^SET LOCAL flagforge.environment|[1-9]' "$PREFIX-coord/scenario.out" \
     || { echo "FAIL: SET LOCAL flagforge.environment let no row through"; exit 1; }
 

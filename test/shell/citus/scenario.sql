@@ -8,6 +8,9 @@
 INSERT INTO orders SELECT i, 't' || (i % 50), i % 997 FROM pg_catalog.generate_series(1, 20000) i;
 INSERT INTO flagforge_flags (key, name, default_enabled, rollout_percentage, environments)
 VALUES ('beta', 'Beta', true, 30, NULL), ('env_only', 'Env', true, 0, '{production}');
+SELECT 'copied by the distribution: early', count(*) FROM orders o WHERE flagforge_is_enabled('early', o.tenant_id, o.user_id::text);
+UPDATE flagforge_flags SET default_enabled = true WHERE key = 'early';
+SELECT 'update early', count(*) FROM orders o WHERE flagforge_is_enabled('early', o.tenant_id, o.user_id::text);
 SELECT 'start: beta 30%', count(*) FROM orders o WHERE flagforge_is_enabled('beta', o.tenant_id, o.user_id::text);
 
 -- flags: insert, update, delete
@@ -54,6 +57,16 @@ INSERT INTO flagforge_prerequisites (flag_key, parent_key) VALUES ('ruled', 'bet
 SELECT 'insert prerequisite', count(*) FROM orders o WHERE flagforge_is_enabled('ruled', o.tenant_id, o.user_id::text);
 DELETE FROM flagforge_prerequisites;
 SELECT 'delete prerequisite', count(*) FROM orders o WHERE flagforge_is_enabled('ruled', o.tenant_id, o.user_id::text);
+
+-- the flag-file and Unleash imports
+SELECT count(*) AS imported FROM flagforge_import_yaml($$
+flags:
+  imported: {name: Imported, default_enabled: true, rollout_percentage: 25}
+$$) \gset
+SELECT 'flagforge_import_yaml', count(*) FROM orders o WHERE flagforge_is_enabled('imported', o.tenant_id, o.user_id::text);
+SELECT count(*) AS unleashed FROM flagforge_import_unleash('{"features": [{"name": "unleashed", "enabled": true,
+  "strategies": [{"name": "flexibleRollout", "parameters": {"rollout": "35", "stickiness": "userId", "groupId": "g"}}]}]}') \gset
+SELECT 'flagforge_import_unleash', count(*) FROM orders o WHERE flagforge_is_enabled('unleashed', o.tenant_id, o.user_id::text);
 
 -- the transaction's own uncommitted changes (Citus runs its later statements on the same
 -- worker connections), then the rollback
