@@ -28,11 +28,13 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
 
 #include "catalog.h"
 #include "citus.h"
@@ -377,7 +379,8 @@ flagforge_local_table(PG_FUNCTION_ARGS)
 	if (!ff_catalog_which(relid, &which))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("relation \"%s\" is not one of flagforge's tables", get_rel_name(relid) ? get_rel_name(relid) : "?"),
+				 errmsg("relation \"%s\" is not one of flagforge's tables",
+						OidIsValid(get_rel_namespace(relid)) ? get_rel_name(relid) : "(none)"),
 				 errhint("Pass flagforge_flags, flagforge_overrides, flagforge_rules or another table of the extension.")));
 	PG_RETURN_OID(ff_read_relid(which));
 }

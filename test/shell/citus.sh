@@ -15,6 +15,7 @@
 #   - writes notify once, write one audit row (on the coordinator, none on the workers) and
 #     give every placement the same updated_at;
 #   - a table named like a placement that Citus did not make is not one of flagforge's;
+#   - distributing is refused while a schema-per-tenant table references the flags;
 #   - DROP EXTENSION leaves no placement and no Citus metadata on any node.
 # Where ../shared/citus is absent, says that the Citus tests were skipped and why, and exits 0.
 # Prints "ok - ..." per check; exits non-zero on the first failure; stops and removes every
@@ -180,6 +181,13 @@ leftover="SET citus.override_table_visibility = off;
 expect "DROP EXTENSION leaves no placement, no Citus metadata and no extension on any node" \
     "0 0 0 0 0 0 0 0 0" "$(for n in coord w1 w2; do on $n -c "$leftover"; done | xargs)"
 on coord -c "CREATE EXTENSION flagforge"
+# A schema-per-tenant table references the flags: Citus would rename it, so distributing is refused.
+on coord -c "SELECT flagforge_create_tenant_schema('tenant_x')" >/dev/null
+out=$(on coord -c "SELECT * FROM flagforge_citus_distribute()" 2>&1 || true)
+expect "flagforge_citus_distribute() refuses while a tenant schema's table references the flags" \
+    "table tenant_x.flagforge_overrides references one of them" \
+    "$(grep -o 'table tenant_x.flagforge_overrides references one of them' <<<"$out")"
+on coord -c "SET client_min_messages = warning" -c "DROP SCHEMA tenant_x CASCADE"
 expect "CREATE EXTENSION and flagforge_citus_distribute() again after the drop" "7" \
     "$(on coord -c "SELECT count(*) FROM flagforge_citus_distribute() WHERE action = 'made a reference table'")"
 on coord -c "DROP EXTENSION flagforge"
