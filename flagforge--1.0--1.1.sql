@@ -1166,6 +1166,7 @@ COMMENT ON FUNCTION @extschema@.flagforge_local_table(regclass) IS
 CREATE FUNCTION @extschema@.flagforge_citus_distribute()
 RETURNS TABLE (table_name regclass, action text)
 LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp   -- the DDL it writes names every table with its schema
 AS 'MODULE_PATHNAME', 'flagforge_citus_distribute';
 REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_citus_distribute() FROM PUBLIC;
 COMMENT ON FUNCTION @extschema@.flagforge_citus_distribute() IS
