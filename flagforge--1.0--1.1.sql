@@ -611,15 +611,22 @@ RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    found boolean := true;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_rules'::pg_catalog.regclass THEN
+    -- On Citus, the trigger fires on each node's placement, which reads its own (see flagforge_local_table).
+    IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['@extschema@.flagforge_rules'::pg_catalog.regclass,
+                                                  @extschema@.flagforge_local_table('@extschema@.flagforge_rules')]) THEN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_rule_needs_override() runs only on flagforge_rules';
     END IF;
-    IF NEW.tenant_id IS NOT NULL AND NOT EXISTS (
-           SELECT FROM @extschema@.flagforge_overrides o
-           WHERE o.tenant_id OPERATOR(pg_catalog.=) NEW.tenant_id
-             AND o.flag_key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
+    IF NEW.tenant_id IS NOT NULL THEN
+        EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %s o WHERE o.tenant_id OPERATOR(pg_catalog.=) $1'
+                                  ' AND o.flag_key OPERATOR(pg_catalog.=) $2)',
+                                  @extschema@.flagforge_local_table('@extschema@.flagforge_overrides'))
+            INTO found USING NEW.tenant_id, NEW.flag_key;
+    END IF;
+    IF NOT found THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = pg_catalog.format('tenant %s has no override of flag %s for the rule to belong to',
                                         pg_catalog.quote_literal(NEW.tenant_id), pg_catalog.quote_literal(NEW.flag_key)),
@@ -642,17 +649,24 @@ RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    rules constant regclass := @extschema@.flagforge_local_table('@extschema@.flagforge_rules');
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_overrides'::pg_catalog.regclass THEN
+    -- On Citus, the trigger fires on each node's placement, which changes its own (see flagforge_local_table).
+    IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['@extschema@.flagforge_overrides'::pg_catalog.regclass,
+                                                  @extschema@.flagforge_local_table('@extschema@.flagforge_overrides')]) THEN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_drop_override_rules() runs only on flagforge_overrides';
     END IF;
+    IF TG_RELID OPERATOR(pg_catalog.<>) @extschema@.flagforge_local_table(TG_RELID) THEN
+        RETURN NULL;            -- Citus truncating the shell: each placement's trigger does it
+    END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-        DELETE FROM @extschema@.flagforge_rules r WHERE r.tenant_id IS NOT NULL;
+        EXECUTE pg_catalog.format('DELETE FROM %s r WHERE r.tenant_id IS NOT NULL', rules);
     ELSE
-        DELETE FROM @extschema@.flagforge_rules r USING flagforge_gone_overrides g  -- the transition table
-        WHERE r.tenant_id OPERATOR(pg_catalog.=) g.tenant_id
-          AND r.flag_key OPERATOR(pg_catalog.=) g.flag_key;
+        EXECUTE pg_catalog.format('DELETE FROM %s r USING flagforge_gone_overrides g'  -- the transition table
+                                  ' WHERE r.tenant_id OPERATOR(pg_catalog.=) g.tenant_id'
+                                  ' AND r.flag_key OPERATOR(pg_catalog.=) g.flag_key', rules);
     END IF;
     RETURN NULL;
 END
@@ -699,18 +713,23 @@ LANGUAGE plpgsql VOLATILE
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+    prerequisites constant regclass := @extschema@.flagforge_local_table('@extschema@.flagforge_prerequisites');
+    cycle boolean;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.flagforge_prerequisites'::pg_catalog.regclass THEN
+    -- On Citus, the trigger fires on each node's placement, which reads its own (see flagforge_local_table).
+    IF TG_RELID OPERATOR(pg_catalog.<>) ALL (ARRAY['@extschema@.flagforge_prerequisites'::pg_catalog.regclass,
+                                                  prerequisites]) THEN
         RAISE EXCEPTION USING ERRCODE = 'E0001',
             MESSAGE = 'flagforge_refuse_prerequisite_cycle() runs only on flagforge_prerequisites';
     END IF;
-    LOCK TABLE @extschema@.flagforge_prerequisites IN SHARE ROW EXCLUSIVE MODE;
-    IF EXISTS (WITH RECURSIVE ancestor(key) AS (
-                   SELECT NEW.parent_key
-                   UNION
-                   SELECT p.parent_key FROM @extschema@.flagforge_prerequisites p
-                   JOIN ancestor a ON p.flag_key OPERATOR(pg_catalog.=) a.key)
-               SELECT FROM ancestor WHERE ancestor.key OPERATOR(pg_catalog.=) NEW.flag_key) THEN
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', prerequisites);
+    EXECUTE pg_catalog.format('SELECT EXISTS (WITH RECURSIVE ancestor(key) AS ('
+                              ' SELECT $1 COLLATE "C" UNION SELECT p.parent_key FROM %s p'
+                              ' JOIN ancestor a ON p.flag_key OPERATOR(pg_catalog.=) a.key)'
+                              ' SELECT FROM ancestor WHERE ancestor.key OPERATOR(pg_catalog.=) $2)', prerequisites)
+        INTO cycle USING NEW.parent_key, NEW.flag_key;
+    IF cycle THEN
         -- flagforge_import_unleash stores what Unleash's payload holds (the
         -- setting gives no right the import does not: any writer may import a
         -- cycle), and a restore (replica role) stores what was stored.
@@ -1175,3 +1194,35 @@ ALTER FUNCTION @extschema@.flagforge_is_enabled(text, text, text, text[], text)
     SUPPORT @extschema@.flagforge_planner_support;
 ALTER FUNCTION @extschema@.flagforge_is_enabled(text, jsonb)
     SUPPORT @extschema@.flagforge_planner_support;
+-- ===========================================================================
+-- Citus: the configuration tables as reference tables (issue 14, part 4)
+-- ===========================================================================
+
+CREATE FUNCTION @extschema@.flagforge_local_table(relation regclass)
+RETURNS regclass
+LANGUAGE C STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'flagforge_local_table';
+COMMENT ON FUNCTION @extschema@.flagforge_local_table(regclass) IS
+    'The table of this node that holds the rows of one of flagforge''s tables: its Citus placement (<table>_<shardid>) once flagforge_citus_distribute() has run, else the table itself.';
+
+CREATE FUNCTION @extschema@.flagforge_citus_distribute()
+RETURNS TABLE (table_name regclass, action text)
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp   -- the DDL it writes names every table with its schema
+AS 'MODULE_PATHNAME', 'flagforge_citus_distribute';
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_citus_distribute() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_citus_distribute() IS
+    'Citus: make flagforge''s configuration tables (flags, overrides, segments, rules, prerequisites, tenant roles) reference tables, once, on the coordinator, as a superuser or the extension''s owner; each node then evaluates from its own placement. Tables already distributed are reported as such.';
+
+CREATE FUNCTION @extschema@.flagforge_citus_before_drop()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'flagforge_citus_before_drop';
+REVOKE EXECUTE ON FUNCTION @extschema@.flagforge_citus_before_drop() FROM PUBLIC;
+COMMENT ON FUNCTION @extschema@.flagforge_citus_before_drop() IS
+    'Event trigger: before DROP EXTENSION flagforge on a Citus coordinator, drops the placements of flagforge''s reference tables on every node (Citus would leave them behind).';
+CREATE EVENT TRIGGER flagforge_citus_before_drop ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION @extschema@.flagforge_citus_before_drop();
+COMMENT ON EVENT TRIGGER flagforge_citus_before_drop IS
+    'Before DROP EXTENSION flagforge on a Citus coordinator, drops the placements of its reference tables on every node.';

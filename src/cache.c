@@ -748,13 +748,10 @@ ff_cache_stats(int64 *flag_bytes, int64 *tenant_bytes, int *count_flags, int *co
 void
 ff_cache_flag_overrides_foreach(const FFCachedFlag *flag, FFOverrideVisitor fn, void *arg)
 {
-	ffoverridemap_iterator it;
-	FFOverrideSlot *slot;
+	const FFFlagOverrides *map;
 
 	flag = loaded_flag_map(flag);
-	if (flag->by_tenant_count == 0)
-		return;
-	ffoverridemap_start_iterate((ffoverridemap_hash *) flag->by_tenant, &it);
-	while ((slot = ffoverridemap_iterate((ffoverridemap_hash *) flag->by_tenant, &it)) != NULL)
-		fn(arg, slot->key, &slot->override);
+	map = (const FFFlagOverrides *) flag->by_tenant;
+	for (int i = 0; i < map->tenants.nkeys; i++)
+		fn(arg, map->tenants.keys[i], &map->overrides[i]);
 }

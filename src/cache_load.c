@@ -145,7 +145,7 @@ ff_load_flags(MemoryContext cxt, int *nflags)
 	Datum	   *values;
 	bool	   *isnull;
 
-	table_read_begin(&read, ff_flags_relid());
+	table_read_begin(&read, ff_read_relid(FF_REL_FLAGS));
 	ff_check_layout(read.rel, &ff_flags_layout);
 	desc = RelationGetDescr(read.rel);
 	att_key = column_number(read.rel, "key");
@@ -316,8 +316,11 @@ ff_load_overrides(MemoryContext cxt, MemoryContext scratch, Oid relid,
 	Datum	   *values;
 	bool	   *isnull;
 
+	/* The extension's table: read this node's rows (its Citus placement, see catalog.h). */
+	if (relid == ff_overrides_relid())
+		relid = ff_read_relid(FF_REL_OVERRIDES);
 	table_read_begin(&read, relid);
-	ff_check_layout(read.rel, relid == ff_overrides_relid() ?
+	ff_check_layout(read.rel, relid == ff_read_relid(FF_REL_OVERRIDES) ?
 					&ff_overrides_layout : &ff_tenant_table_layout);
 	desc = RelationGetDescr(read.rel);
 	att_tenant = get_attnum(relid, "tenant_id");	/* a tenant schema's table may have none */

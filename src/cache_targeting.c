@@ -346,9 +346,9 @@ ff_load_targeting(MemoryContext cxt, FFCachedFlag *flags, int nflags, FFFlagInde
 	"parameters", "constraints", "segments", "variants"};
 	static const char *const prerequisite_columns[] = {"flag_key", "parent_key", "enabled", "variants"};
 	TargetingLoad load;
-	Oid			segments = ff_relid_if_exists(FF_REL_SEGMENTS);
-	Oid			rules = ff_relid_if_exists(FF_REL_RULES);
-	Oid			prerequisites = ff_relid_if_exists(FF_REL_PREREQUISITES);
+	Oid			segments = ff_read_relid_if_exists(FF_REL_SEGMENTS);
+	Oid			rules = ff_read_relid_if_exists(FF_REL_RULES);
+	Oid			prerequisites = ff_read_relid_if_exists(FF_REL_PREREQUISITES);
 
 	memset(&load, 0, sizeof(load));
 	load.cxt = cxt;

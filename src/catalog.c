@@ -20,6 +20,7 @@
 
 #include "catalog.h"
 #include "murmur3.h"
+#include "citus.h"
 
 #define FF_EXTENSION_NAME "flagforge"
 
@@ -45,6 +46,8 @@ static Oid	remembered_buckets[FF_SIGNAL_BUCKETS];	/* all InvalidOid: not looked 
 
 /* The seed of ff_signal_bucket (part of what every backend agrees on). */
 #define FF_SIGNAL_SEED 0x5167
+/* The tables this node's rows are read from: the table itself or its Citus placement. */
+static Oid	remembered_read[FF_REL_COUNT];
 
 /* The namespace and owner of our pg_extension row, or InvalidOid. */
 static Oid
@@ -114,6 +117,28 @@ ff_relid(FFRel which)
 	return relid;
 }
 
+/* The table this node reads one of the extension's tables' rows from (see catalog.h). */
+Oid
+ff_read_relid_if_exists(FFRel which)
+{
+	if (!OidIsValid(remembered_read[which]))
+	{
+		Oid			relid = ff_relid_if_exists(which);
+		Oid			placement = OidIsValid(relid) ? ff_citus_local_placement(relid) : InvalidOid;
+
+		remembered_read[which] = OidIsValid(placement) ? placement : relid;
+	}
+	return remembered_read[which];
+}
+
+/* The same; errors if the table is missing. */
+Oid
+ff_read_relid(FFRel which)
+{
+	(void) ff_relid(which);
+	return ff_read_relid_if_exists(which);
+}
+
 /* True when relid is the definitions signal. */
 bool
 ff_catalog_is_definitions_signal(Oid relid)
@@ -180,12 +205,21 @@ ff_catalog_which(Oid relid, FFRel *which)
 	if (!OidIsValid(relid))
 		return false;
 	for (int i = 0; i < FF_REL_COUNT; i++)
-		if (remembered[i] == relid)
+		if (remembered[i] == relid || remembered_read[i] == relid)
 		{
 			*which = (FFRel) i;
 			return true;
 		}
 	return false;
+}
+
+/* The extension's table relid is, or is the Citus placement of; else relid itself. */
+Oid
+ff_catalog_table_of(Oid relid)
+{
+	FFRel		which;
+
+	return ff_catalog_which(relid, &which) ? ff_relid(which) : relid;
 }
 
 /* True when relid is one of the tables remembered here (but the audit trail). */
@@ -213,6 +247,7 @@ ff_catalog_forget(void)
 	remembered_owner = InvalidOid;
 	memset(remembered, 0, sizeof(remembered));
 	memset(remembered_buckets, 0, sizeof(remembered_buckets));
+	memset(remembered_read, 0, sizeof(remembered_read));
 }
 
 /* "schema.table", quoted, for query text run through SPI. */

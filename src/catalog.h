@@ -42,6 +42,17 @@ extern Oid	ff_relid(FFRel which);
 /* The same, InvalidOid when it is missing (a table a later version adds). */
 extern Oid	ff_relid_if_exists(FFRel which);
 
+/*
+ * The table this node reads the rows of one of the extension's tables from:
+ * the table itself, or its local placement when it is a Citus reference
+ * table (see citus.h).  Writes go to the table itself (ff_relid), which
+ * Citus sends to every placement.
+ */
+extern Oid	ff_read_relid(FFRel which);
+
+/* The same, InvalidOid when the table is missing. */
+extern Oid	ff_read_relid_if_exists(FFRel which);
+
 /* Shorthands for the tables most code names. */
 #define ff_flags_relid() ff_relid(FF_REL_FLAGS)
 #define ff_overrides_relid() ff_relid(FF_REL_OVERRIDES)
@@ -84,8 +95,11 @@ extern Oid	ff_extension_owner(void);
 /* True when relid is one of the tables remembered here. */
 extern bool ff_catalog_is_ours(Oid relid);
 
-/* The table relid is, when it is one remembered here. */
+/* The table relid is (or is the placement of), when it is one remembered here. */
 extern bool ff_catalog_which(Oid relid, FFRel *which);
+
+/* The extension's table relid is, or is the Citus placement of; else relid itself. */
+extern Oid	ff_catalog_table_of(Oid relid);
 
 /* True when relid is the remembered flagforge_overrides or the overrides signal. */
 extern bool ff_catalog_is_overrides(Oid relid);

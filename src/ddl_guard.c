@@ -37,6 +37,7 @@
 
 #include "cache_load.h"
 #include "catalog.h"
+#include "citus.h"
 
 PG_FUNCTION_INFO_V1(flagforge_guard_ddl);
 
@@ -215,8 +216,8 @@ flagforge_guard_ddl(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("flagforge_guard_ddl() must be called as an event trigger")));
-	if (creating_extension)
-		PG_RETURN_VOID();
+	if (creating_extension || ff_citus_distributing)
+		PG_RETURN_VOID();		/* the extension's scripts, or Citus copying its tables */
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	switch (nodeTag(parsetree))
 	{

@@ -62,6 +62,7 @@
 
 #include "cache_load.h"
 #include "catalog.h"
+#include "citus.h"
 #include "settings.h"
 #include "table_layout.h"
 
@@ -219,8 +220,9 @@ own_table_kind(Oid relid, FFTriggerTable *table)
 		{FF_REL_PREREQUISITES, FF_TABLE_PREREQUISITES},
 	};
 
+	/* The table itself, or its Citus placement on this node (citus.c checks it). */
 	for (size_t i = 0; i < lengthof(own); i++)
-		if (relid == ff_relid_if_exists(own[i].rel))
+		if (relid == ff_relid_if_exists(own[i].rel) || relid == ff_read_relid_if_exists(own[i].rel))
 		{
 			*table = own[i].table;
 			return true;
@@ -331,7 +333,7 @@ touch_updated_at(TriggerData *trigger, HeapTuple row)
 {
 	TupleDesc	desc = RelationGetDescr(trigger->tg_relation);
 	int			column = SPI_fnumber(desc, "updated_at");
-	Datum		value = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	Datum		value = TimestampTzGetDatum(ff_citus_change_timestamp());
 	bool		isnull = false;
 
 	if (column <= 0)
@@ -416,6 +418,8 @@ flagforge_notify_change(PG_FUNCTION_ARGS)
 												   FF_FIRE_AFTER_ROW | FF_FIRE_TRUNCATE,
 												   false, &table);
 
+	if (ff_citus_change_told_elsewhere(RelationGetRelid(trigger->tg_relation)))
+		return PointerGetDatum(NULL);	/* the node that started it notifies */
 	if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		notify_change(trigger, table, NULL);
 	else
@@ -531,7 +535,7 @@ audit_row_header(AuditRow *row, const char *action, Oid relid)
 	else
 		row->nulls[1] = 'n';
 	row->values[2] = CStringGetTextDatum(action);
-	row->values[3] = CStringGetTextDatum(ff_qualified_table_name(relid));
+	row->values[3] = CStringGetTextDatum(ff_qualified_table_name(ff_catalog_table_of(relid)));
 }
 
 /* Set a text field of an audit row, NULL for a NULL string. */
@@ -561,6 +565,8 @@ flagforge_audit_row(PG_FUNCTION_ARGS)
 	char	   *tenant_id;
 	AuditRow	row;
 
+	if (ff_citus_change_told_elsewhere(RelationGetRelid(trigger->tg_relation)))
+		return PointerGetDatum(NULL);	/* the node that started it records it */
 	if (TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 	{
 		if (!TRIGGER_FIRED_BY_INSERT(trigger->tg_event))

@@ -82,7 +82,7 @@ column_string(HeapTuple tuple, TupleDesc desc, const char *column)
 static bool
 tenant_security_enabled(void)
 {
-	Relation	rel = table_open(ff_tenant_security_relid(), AccessShareLock);
+	Relation	rel = table_open(ff_read_relid(FF_REL_TENANT_SECURITY), AccessShareLock);
 	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	bool		enabled = HeapTupleIsValid(systable_getnext(scan));
 
@@ -114,7 +114,7 @@ load_scope(TenantScope *scope)
 	scope->tenants = NIL;
 	if (!tenant_security_enabled())
 		return;
-	rel = table_open(ff_tenant_roles_relid(), AccessShareLock);
+	rel = table_open(ff_read_relid(FF_REL_TENANT_ROLES), AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{

@@ -60,6 +60,10 @@
 #    reload.  Reports the writers' TPS and the readers' TPS in each case (target, ours: with the
 #    flagforge writer >= 0.5 of alone, "does not collapse"; on 2 cores the writer and its pgbench
 #    alone take a share of the CPU, which the control shows).
+# 10. Citus (test/bench/citus.sh, whose header gives the executor settings for a small machine):
+#    benchmark 1's gating query over the same rows distributed on a coordinator and two workers
+#    started on this machine, against the same query on one node; skipped with a message where
+#    ../shared/citus is absent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source test/lib/cluster.sh
@@ -600,6 +604,11 @@ fig 9 "evaluate_all(context)/one_row TPS" "$ctx_ratio" ratio
 check 9 "rule of 3 constraints per row / same context + hashtext" "$(fmt "$rule_ratio" 2)" "<=" 2 x
 check 9 "evaluate_all(context), 50 of 200 ruled / one_row TPS" "$(fmt "$ctx_ratio" 2)" ">=" 0.7 x
 check 9 "flags with no rules: row gating A / hashtext (1.0's ratio)" "$(fmt "$ff_a_ratio" 2)" "<=" 1.3 x
+
+# ---------------------------------------------------------------------------
+# 10. Citus (test/bench/citus.sh: its own coordinator and two workers)
+# ---------------------------------------------------------------------------
+source test/bench/citus.sh
 
 # ---------------------------------------------------------------------------
 # Summary
