@@ -111,8 +111,7 @@ ff_context_from_args(FunctionCallInfo fcinfo, int tenant_arg,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->tenant = ff_tenant_arg(fcinfo, tenant_arg, default_tenant);
 	ctx->has_user = ff_text_arg(fcinfo, user_arg, &ctx->user);
-	if (PG_NARGS() > groups_arg && !PG_ARGISNULL(groups_arg))
-		ctx->groups = ff_groups_from_array(PG_GETARG_DATUM(groups_arg), groups_memo);
+	ctx->groups = ff_groups_arg(fcinfo, groups_arg, groups_memo);
 	ctx->has_environment = ff_text_arg(fcinfo, env_arg, &ctx->environment) ||
 		ff_setting_value(ff_setting_environment, &ctx->environment);
 }

@@ -63,6 +63,20 @@ extern void ff_context_from_settings(const FFStr *default_tenant, FFContext *ctx
 /* The non-NULL elements of a text[] as a list, reusing memo when unchanged. */
 extern FFStrList ff_groups_from_array(Datum array, FFGroupsMemo *memo);
 
+/*
+ * The groups argument at argno as a list: none when absent or NULL.
+ * Inline: the row-gating scan reads it on every row.
+ */
+static inline FFStrList
+ff_groups_arg(FunctionCallInfo fcinfo, int argno, FFGroupsMemo *memo)
+{
+	FFStrList	none = {NULL, 0};
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return none;
+	return ff_groups_from_array(PG_GETARG_DATUM(argno), memo);
+}
+
 /* s itself, or its first 60 characters and "..." (for messages). */
 extern const char *ff_abbreviate(const char *s);
 

@@ -84,10 +84,7 @@ direct_answer(FunctionCallInfo fcinfo, FFEvalMemo *memo, const FFCachedFlag *fla
 	if (!ff_memo_direct(memo, flag) || !ff_text_arg(fcinfo, 1, &ctx.tenant))
 		return false;
 	ctx.has_user = ff_text_arg(fcinfo, 2, &ctx.user);
-	ctx.groups.items = NULL;
-	ctx.groups.count = 0;
-	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
-		ctx.groups = ff_groups_from_array(PG_GETARG_DATUM(3), &memo->groups);
+	ctx.groups = ff_groups_arg(fcinfo, 3, &memo->groups);
 	ctx.has_environment = false;	/* the flag has no environment list */
 	ctx.extra = NULL;
 	*answer = ff_is_enabled(&flag->def,
